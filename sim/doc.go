@@ -1,0 +1,30 @@
+// Package sim simulates eisweep's experiment: one excitatory (E) and one inhibitory (I) leaky
+// integrate-and-fire unit with spike-triggered adaptation and rise/decay synapses, driven by an
+// excitatory and an inhibitory input population (MODEL.md §1–§3), and the f-I test that gives each
+// unit's threshold and gain (MODEL.md §5).
+//
+// # Brian2 exactness
+//
+// The reference is Brian2 2.5.1. Every step performs the arithmetic Brian2 generates for the
+// seed's model, operation for operation, in SI units (volts, amperes, farads, siemens, seconds)
+// as Brian2 holds them:
+//
+//	not_refractory = n − n_lastspike ≥ timestep(refractory)
+//	i_adapt' = (−dt/τ_adapt)·i_adapt + i_adapt
+//	s_E'     = (dt/τ_fall,E)·((−s_E) + u_E) + s_E        (s_I likewise)
+//	u_E'     = (−dt/τ_rise,E)·u_E + u_E                   (u_I likewise)
+//	v'       = v + (dt·(((g_L·(E_L − v)) + s_E) − (i_adapt + s_I)))/C_m   only if not_refractory
+//	spike    = v' ≥ v_thresh and not_refractory
+//	input:     u_E += (1/τ_rise,E[ms])·w, once per presynaptic spike
+//	reset:     v ← v_reset, i_adapt += (1/τ_adapt)·β_adapt
+//
+// with the loop-invariant constants (−dt/τ_adapt, 1/τ_rise[ms], …) computed once, as Brian2 does.
+// Floating-point expressions are written so that no multiply-add can be fused, so the results are
+// the same on every architecture. Deterministic runs (frozen input, the f-I test) therefore
+// reproduce Brian2's spikes exactly; tests compare them with golden data from Brian2 under
+// testdata/brian2, produced by tools/brian2_goldens.py.
+//
+// The package is pure computation: no files, flags or goroutines. An [Experiment] is safe for
+// concurrent use by several goroutines, each with its own [Result] and inputs; nothing in a run
+// allocates once the Result's buffers have grown to size.
+package sim

@@ -1,0 +1,99 @@
+package sweep
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestParseDefinition(t *testing.T) {
+	d, err := Parse("x.toml", `
+name = "setpoints"
+seed = 7
+replicates = 20
+
+[params]
+"sim.duration" = "2 s"
+"weights.mult_ei" = 0.9
+"input.n_exc" = 300
+
+[params.inh]
+e_leak = "7 mV"
+`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Name != "setpoints" || d.Seed != 7 || d.Replicates != 20 {
+		t.Errorf("header: %+v", d)
+	}
+	m, err := d.Base.Model()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Sim.DurationSec != 2 || m.Mult[2] != 0.9 || m.Input.NExc != 300 || m.Sim.Inh.ELeakVolt != 7*mV {
+		t.Errorf("overrides not applied: %+v", m)
+	}
+	if len(d.Overridden) != 4 {
+		t.Errorf("overridden %v", d.Overridden)
+	}
+}
+
+func TestParseDefinitionErrors(t *testing.T) {
+	cases := []struct {
+		reason, text string
+		want         []string
+	}{
+		{"syntax error with line and column", "name = \"x\"\nseed = = 3\n", []string{"x.toml:2:", "column"}},
+		{"missing name", "seed = 1\n", []string{"missing name"}},
+		{"unknown top-level key, suggested", "name = \"x\"\nreplicate = 3\n", []string{"x.toml:2:", `did you mean "replicates"`}},
+		{"unknown parameter, suggested", "name = \"x\"\n[params]\n\"exc.e_lek\" = \"8 mV\"\n", []string{"x.toml:3:", `params."exc.e_lek"`, `did you mean "exc.e_leak"`}},
+		{"missing unit names the key and an example", "name = \"x\"\n[params]\n\"input.rate_exc\" = \"5\"\n", []string{"x.toml:3:", "has no unit", `"5 Hz"`}},
+		{"unquoted number for a quantity", "name = \"x\"\n[params]\n\"sim.dt\" = 0.1\n", []string{"has no unit", `"0.1 ms"`}},
+		{"wrong dimension", "name = \"x\"\n[params]\n\"sim.dt\" = \"0.1 mV\"\n", []string{"is a voltage, want a time"}},
+		{"fractional count", "name = \"x\"\n[params]\n\"input.n_exc\" = 3.5\n", []string{"not a whole number"}},
+		{"bad replicates", "name = \"x\"\nreplicates = 0\n", []string{"x.toml:2:", "replicates"}},
+		{"every error is reported", "name = \"x\"\n[params]\n\"a.b\" = 1\n\"sim.dt\" = \"1 V\"\n", []string{"a.b", "want a time"}},
+		{"inconsistent f-I range", "name = \"x\"\n[params]\n\"fi.i_max\" = \"0 pA\"\n", []string{"fi.i_max"}},
+	}
+	for _, c := range cases {
+		_, err := Parse("x.toml", c.text)
+		if err == nil {
+			t.Errorf("%s: accepted", c.reason)
+			continue
+		}
+		for _, w := range c.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("%s: error %q does not contain %q", c.reason, err, w)
+			}
+		}
+	}
+}
+
+// TestRunIdentity: run ids depend on values, not on how or in which order they were written,
+// and seeds follow run ids.
+func TestRunIdentity(t *testing.T) {
+	a, err := Parse("", "name = \"a\"\n[params]\n\"input.rate_exc\" = \"5 Hz\"\n\"sim.duration\" = \"2 s\"\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Parse("", "name = \"b\"\n[params]\n\"sim.duration\" = \"2000 ms\"\n\"input.rate_exc\" = \"0.005 kHz\"\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := Parse("", "name = \"c\"\n[params]\n\"sim.duration\" = \"2 s\"\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if RunID(a.Base, 0) != RunID(b.Base, 0) || RunID(a.Base, 0) != RunID(c.Base, 0) {
+		t.Error("respelled or default-valued parameters changed the run id")
+	}
+	if RunID(a.Base, 0) == RunID(a.Base, 1) {
+		t.Error("replicates share a run id")
+	}
+	if RunID(a.Base, 0) == RunID(Defaults(), 0) {
+		t.Error("duration change did not change the run id")
+	}
+	id := RunID(a.Base, 3)
+	if RunSeed(1, id) == RunSeed(2, id) || RunSeed(1, id) != RunSeed(1, id) {
+		t.Error("run seeds do not follow the base seed")
+	}
+}
