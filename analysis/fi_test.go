@@ -36,7 +36,9 @@ func TestThresholdGain(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", c.reason, err)
 		}
-		same := func(a, b float64) bool { return a == b || math.IsNaN(a) && math.IsNaN(b) || math.Abs(a-b) < 1e-12*math.Abs(b) }
+		same := func(a, b float64) bool {
+			return a == b || math.IsNaN(a) && math.IsNaN(b) || math.Abs(a-b) < 1e-12*math.Abs(b)
+		}
 		if !same(got.ThresholdPA, c.theta) || !same(got.GainHzPerPA, c.g) || got.Status != c.status || got.First != c.wantFirst {
 			t.Errorf("%s: got θ %v pA, g %v Hz/pA, %v, first %d; want %v, %v, %v, %d",
 				c.reason, got.ThresholdPA, got.GainHzPerPA, got.Status, got.First, c.theta, c.g, c.status, c.wantFirst)

@@ -93,3 +93,12 @@ func splitmix(z uint64) uint64 {
 	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
 	return z ^ (z >> 31)
 }
+
+// Sources returns the number of sources of each population: NExc and NInh in Poisson mode, one
+// each in regular mode.
+func (s InputSpec) Sources() (nExc, nInh int) {
+	if s.Mode == InputRegular {
+		return 1, 1
+	}
+	return s.NExc, s.NInh
+}

@@ -262,3 +262,19 @@ func RunSeed(base uint64, runID string) uint64 {
 	fmt.Fprintf(h, "eisweep seed %d %s", base, runID)
 	return binary.LittleEndian.Uint64(h.Sum(nil)[:8]) & math.MaxInt64
 }
+
+// Hash returns the SHA-256 of the definition's text, hex-encoded.
+func (d *Definition) Hash() string {
+	h := sha256.Sum256([]byte(d.Text))
+	return hex.EncodeToString(h[:])
+}
+
+// SameRuns reports whether d and o give every run the same parameters and seed, so that results
+// of one may stand for the other: the same base seed and the same point. Names, descriptions,
+// comments and replicate counts may differ (more replicates only add runs).
+func (d *Definition) SameRuns(o *Definition) bool {
+	if d.Seed != o.Seed || len(d.Base) != len(o.Base) {
+		return false
+	}
+	return RunID(d.Base, 0) == RunID(o.Base, 0)
+}

@@ -1,0 +1,44 @@
+# eisweep: the two commands a user needs are `make run` and `make test`.
+GO       ?= go
+PYTHON   ?= /usr/bin/python3
+BIN      := bin
+DUCK     := $(BIN)/duckcheck
+
+.PHONY: run build test test-short vet bench goldens clean
+
+## run: run the seed sweep (sweeps/seed.toml) into results/seed and print what it measured
+run: build
+	$(BIN)/eisweep run sweeps/seed.toml
+
+## build: build bin/eisweep
+build:
+	$(GO) build -o $(BIN)/eisweep ./cmd/eisweep
+
+## test: gofmt, go vet, every test (pipeline and CLI under the race detector), DuckDB reading the output
+test: vet $(DUCK)
+	EISWEEP_DUCKCHECK=$(abspath $(DUCK)) $(GO) test -count=1 ./...
+	EISWEEP_DUCKCHECK=$(abspath $(DUCK)) $(GO) test -count=1 -race ./pipeline/... ./cmd/... ./sweep/... ./analysis/...
+
+## test-short: the tests without DuckDB or the race detector
+test-short:
+	$(GO) test -short ./...
+
+vet:
+	@fmt=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	 if [ -n "$$fmt" ]; then echo "gofmt would change:"; echo "$$fmt"; exit 1; fi
+	$(GO) vet ./...
+
+# DuckDB (embedded via cgo) in its own module, so that eisweep itself needs no cgo.
+$(DUCK): tools/duckcheck/main.go tools/duckcheck/go.mod
+	cd tools/duckcheck && $(GO) build -o $(abspath $(DUCK)) .
+
+## bench: the simulator's benchmarks (one Euler step, one seed run, the full f-I test)
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./sim/
+
+## goldens: regenerate the Brian2 golden data (needs Debian's python3-brian)
+goldens:
+	$(PYTHON) tools/brian2_goldens.py
+
+clean:
+	rm -rf $(BIN) results

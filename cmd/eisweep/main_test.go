@@ -1,0 +1,104 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+func eisweep(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var o, e bytes.Buffer
+	code = run(context.Background(), args, &o, &e)
+	return code, o.String(), e.String()
+}
+
+// TestRunSeed is the README's main command (make run): the seed sweep, here into a temporary
+// folder. It prints the table with eisweep's numbers beside the seed notebook's.
+func TestRunSeed(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the full seed sweep")
+	}
+	dir := t.TempDir()
+	code, out, errs := eisweep(t, "run", "-o", dir, "--quiet", "../../sweeps/seed.toml")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, want := range []string{
+		"seed: 200 runs (200 now, 0 already done), 0 failed",
+		"w_EE (pA)                      143.49509118  143.49509118",
+		"θ_E (pA)                       124.1         124.1",
+		"g_I (Hz/pA)                    1.50909091    1.50909091",
+		"Q̂_EE predicted (pC)           286.990       286.990",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if errs != "" {
+		t.Errorf("--quiet run wrote to stderr: %q", errs)
+	}
+	parts, _ := filepath.Glob(filepath.Join(dir, "runs", "*.parquet"))
+	if len(parts) == 0 {
+		t.Error("no Parquet written")
+	}
+	// Running again resumes: nothing left to do.
+	code, out, _ = eisweep(t, "run", "-o", dir, "--quiet", "../../sweeps/seed.toml")
+	if code != 0 || !strings.Contains(out, "(0 now, 200 already done)") {
+		t.Errorf("rerun: exit %d, %q", code, out)
+	}
+}
+
+func TestExitCodes(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.toml")
+	os.WriteFile(bad, []byte("name = \"bad\"\n[params]\n\"input.rate_exc\" = \"5\"\n"), 0o644)
+	fail := filepath.Join(dir, "fail.toml")
+	os.WriteFile(fail, []byte("name = \"fail\"\nreplicates = 2\n[params]\n\"weights.j_ei\" = \"1000 nA\"\n\"fi.n_currents\" = 11\n"), 0o644)
+	cases := []struct {
+		reason string
+		args   []string
+		code   int
+		errHas string
+	}{
+		{"no command", nil, exitUsage, ""},
+		{"unknown command", []string{"frobnicate"}, exitUsage, `unknown command "frobnicate"`},
+		{"unknown flag", []string{"run", "--nope", "x.toml"}, exitUsage, "flag provided but not defined"},
+		{"missing file argument", []string{"run"}, exitUsage, "want one sweep definition file"},
+		{"missing file", []string{"run", filepath.Join(dir, "none.toml")}, exitError, "no such file"},
+		{"bad definition names file, line, key and an example", []string{"run", "-o", filepath.Join(dir, "b"), bad}, exitError, `bad.toml:3: params."input.rate_exc": "5" has no unit`},
+		{"failed runs", []string{"run", "--quiet", "-o", filepath.Join(dir, "f"), fail}, exitRunFailed, "2 of 2 runs failed numerically"},
+		{"help", []string{"help", "run"}, exitOK, ""},
+		{"version", []string{"version"}, exitOK, ""},
+		{"params", []string{"params"}, exitOK, ""},
+		{"params toml", []string{"params", "--format", "toml"}, exitOK, ""},
+	}
+	for _, c := range cases {
+		code, _, errs := eisweep(t, c.args...)
+		if code != c.code || !strings.Contains(errs, c.errHas) {
+			t.Errorf("%s: exit %d (want %d), stderr %q (want %q)", c.reason, code, c.code, errs, c.errHas)
+		}
+	}
+	if exitCode(interrupted{syscall.SIGTERM}) != 143 || exitCode(interrupted{syscall.SIGINT}) != 130 {
+		t.Error("signal exit codes")
+	}
+}
+
+// TestParamsTOMLIsADefinition: `eisweep params --format toml` prints a definition that parses
+// and runs the defaults.
+func TestParamsTOMLIsADefinition(t *testing.T) {
+	code, out, _ := eisweep(t, "params", "--format", "toml")
+	if code != 0 {
+		t.Fatal(code)
+	}
+	path := filepath.Join(t.TempDir(), "all.toml")
+	os.WriteFile(path, []byte(strings.Replace(out, `"fi.n_currents" = 3001`, `"fi.n_currents" = 31`, 1)), 0o644)
+	code, _, errs := eisweep(t, "run", "--quiet", "-o", filepath.Join(t.TempDir(), "o"), path)
+	if code != 0 {
+		t.Errorf("running the printed defaults: exit %d: %s", code, errs)
+	}
+}

@@ -1,0 +1,55 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/eisweep/eisweep/sweep"
+)
+
+func init() {
+	register(&command{
+		name: "params", args: "[--format table|toml]", short: "list every parameter with unit, default, range",
+		long: `Print the parameter registry: every parameter a definition may set under
+[params], with its unit, default (the seed's value), valid range and meaning.
+--format toml prints a definition with every default, commented.`,
+		setup: func(fs *flag.FlagSet) func(context.Context, []string, io.Writer, io.Writer) error {
+			format := fs.String("format", "table", "table or toml")
+			return func(_ context.Context, args []string, stdout, _ io.Writer) error {
+				if len(args) > 0 {
+					return usageError{"params takes no arguments"}
+				}
+				switch *format {
+				case "table":
+					tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+					fmt.Fprintln(tw, "NAME\tDEFAULT\tRANGE\tCOLUMN\tDESCRIPTION")
+					for _, p := range sweep.Registry {
+						fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", p.Name, p.Default, p.RangeText(), p.Column(), p.Desc)
+					}
+					return tw.Flush()
+				case "toml":
+					fmt.Fprintf(stdout, "# A sweep definition with every parameter at its default (the seed's value).\n")
+					fmt.Fprintf(stdout, "name = \"defaults\"\nseed = 1\nreplicates = 1\n\n[params]\n")
+					group := ""
+					for _, p := range sweep.Registry {
+						if g, _, _ := strings.Cut(p.Name, "."); g != group {
+							fmt.Fprintln(stdout)
+							group = g
+						}
+						v := fmt.Sprintf("%q", p.Default)
+						if p.Kind == sweep.KindFloat || p.Kind == sweep.KindInt {
+							v = p.Default
+						}
+						fmt.Fprintf(stdout, "# %s; valid %s\n%q = %s\n", p.Desc, p.RangeText(), p.Name, v)
+					}
+					return nil
+				}
+				return usageError{fmt.Sprintf("--format %q: want table or toml", *format)}
+			}
+		},
+	})
+}

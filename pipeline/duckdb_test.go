@@ -1,0 +1,78 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// duckdb runs query through tools/duckcheck (DuckDB embedded through cgo, in its own module so
+// that eisweep does not depend on it). `make test` builds it and sets EISWEEP_DUCKCHECK; plain
+// `go test` skips these tests.
+func duckdb(t *testing.T, query string) [][]string {
+	t.Helper()
+	bin := os.Getenv("EISWEEP_DUCKCHECK")
+	if bin == "" {
+		t.Skip("EISWEEP_DUCKCHECK not set (make test builds tools/duckcheck and sets it)")
+	}
+	out, err := exec.Command(bin, query).CombinedOutput()
+	if err != nil {
+		t.Fatalf("duckdb: %v\n%s", err, out)
+	}
+	var rows [][]string
+	for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n")[1:] {
+		rows = append(rows, strings.Split(l, "\t"))
+	}
+	return rows
+}
+
+// TestDuckDBReadsRuns: DuckDB reads a folder of several part files with read_parquet and a
+// glob, without union_by_name, with the documented types, and sees the same numbers eisweep wrote.
+func TestDuckDBReadsRuns(t *testing.T) {
+	dir := t.TempDir()
+	d := small(t, "duck", 40, `"weights.mult_ei" = 0.9`)
+	if _, err := Run(context.Background(), d, Options{OutDir: dir, Jobs: 2, FlushRows: 9}); err != nil {
+		t.Fatal(err)
+	}
+	parts, _ := PartFiles(dir)
+	if len(parts) < 2 {
+		t.Fatalf("%d parts, want several", len(parts))
+	}
+	glob := filepath.Join(dir, "runs", "*.parquet")
+	rows := readAll(t, dir)
+	var spikes int64
+	var theta float64
+	for _, r := range rows {
+		n, _ := strconv.ParseInt(r["n_spikes_e"], 10, 64)
+		spikes += n
+		theta, _ = strconv.ParseFloat(r["theta_e_pa"], 64)
+	}
+	got := duckdb(t, fmt.Sprintf(`SELECT count(*), count(DISTINCT run_id), sum(n_spikes_e), min(weights_mult_ei), max(weights_mult_ei),
+		count(*) FILTER (WHERE status = 'ok' AND error IS NULL), min(theta_e_pa) = %v AND max(theta_e_pa) = %v, typeof(any_value(q_ee_pc)), typeof(any_value(replicate))
+		FROM read_parquet('%s')`, strconv.FormatFloat(theta, 'g', 17, 64), strconv.FormatFloat(theta, 'g', 17, 64), glob))
+	want := []string{"40", "40", strconv.FormatInt(spikes, 10), "0.9", "0.9", "40", "true", "DOUBLE", "BIGINT"}
+	for i, w := range want {
+		if got[0][i] != w {
+			t.Errorf("column %d: DuckDB says %s, want %s (row %v)", i, got[0][i], w, got[0])
+		}
+	}
+	// Every column DuckDB sees is one of Columns, in order.
+	desc := duckdb(t, fmt.Sprintf("DESCRIBE SELECT * FROM read_parquet('%s')", glob))
+	if len(desc) != len(Columns) {
+		t.Fatalf("DuckDB sees %d columns, want %d", len(desc), len(Columns))
+	}
+	for i, c := range Columns {
+		if desc[i][0] != c.Name {
+			t.Errorf("column %d: DuckDB sees %s, want %s", i, desc[i][0], c.Name)
+		}
+	}
+	meta := duckdb(t, fmt.Sprintf("SELECT count(*) FROM parquet_kv_metadata('%s') WHERE decode(key) = 'eisweep.definition'", glob))
+	if meta[0][0] != strconv.Itoa(len(parts)) {
+		t.Errorf("definition metadata in %s of %d parts", meta[0][0], len(parts))
+	}
+}

@@ -1,0 +1,94 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet/file"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+)
+
+// PartFiles returns the complete part files of an output folder's runs/, sorted by name.
+func PartFiles(outDir string) ([]string, error) {
+	dir := filepath.Join(outDir, "runs")
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", dir, err)
+	}
+	var ps []string
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ".parquet") {
+			ps = append(ps, filepath.Join(dir, e.Name()))
+		}
+	}
+	sort.Strings(ps)
+	return ps, nil
+}
+
+// ReadFloatColumns reads the named numeric columns of the given runs files and returns them by
+// name, rows in file order; nulls become NaN and integer columns are converted to float64.
+func ReadFloatColumns(paths []string, names []string) (map[string][]float64, error) {
+	out := make(map[string][]float64, len(names))
+	for _, path := range paths {
+		if err := readFloatColumns(path, names, out); err != nil {
+			return nil, fmt.Errorf("reading %s: %w", path, err)
+		}
+	}
+	return out, nil
+}
+
+func readFloatColumns(path string, names []string, out map[string][]float64) error {
+	rdr, err := file.OpenParquetFile(path, false)
+	if err != nil {
+		return err
+	}
+	defer rdr.Close()
+	fr, err := pqarrow.NewFileReader(rdr, pqarrow.ArrowReadProperties{BatchSize: 1 << 16}, memory.DefaultAllocator)
+	if err != nil {
+		return err
+	}
+	schema, err := fr.Schema()
+	if err != nil {
+		return err
+	}
+	for _, name := range names {
+		idx := schema.FieldIndices(name)
+		if len(idx) != 1 {
+			return fmt.Errorf("no column %q", name)
+		}
+		col, err := fr.GetColumn(context.Background(), idx[0])
+		if err != nil {
+			return err
+		}
+		chunked, err := col.NextBatch(rdr.NumRows())
+		if err != nil {
+			return err
+		}
+		for _, c := range chunked.Chunks() {
+			for i := range c.Len() {
+				v := math.NaN()
+				if c.IsValid(i) {
+					switch a := c.(type) {
+					case *array.Float64:
+						v = a.Value(i)
+					case *array.Int64:
+						v = float64(a.Value(i))
+					default:
+						chunked.Release()
+						return fmt.Errorf("column %q is %s, want a number", name, c.DataType())
+					}
+				}
+				out[name] = append(out[name], v)
+			}
+		}
+		chunked.Release()
+	}
+	return nil
+}

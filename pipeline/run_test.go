@@ -1,0 +1,318 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet/file"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+
+	"github.com/eisweep/eisweep/sweep"
+)
+
+// small is a quick definition: short runs and a coarse f-I test.
+func small(t testing.TB, name string, replicates int, extra string) *sweep.Definition {
+	t.Helper()
+	if !strings.Contains(extra, "sim.duration") {
+		extra += "\n\"sim.duration\" = \"0.2 s\""
+	}
+	text := fmt.Sprintf(`name = %q
+seed = 5
+replicates = %d
+[params]
+"fi.n_currents" = 301
+%s`, name, replicates, extra)
+	d, err := sweep.Parse(name+".toml", text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// readAll reads every row of the folder's parts, keyed by run_id, each row as column → value
+// text, leaving out run_ms (wall time). It fails on duplicate run ids.
+func readAll(t testing.TB, dir string) map[string]map[string]string {
+	t.Helper()
+	paths, err := PartFiles(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := map[string]map[string]string{}
+	for _, p := range paths {
+		rdr, err := file.OpenParquetFile(p, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fr, err := pqarrow.NewFileReader(rdr, pqarrow.ArrowReadProperties{}, memory.DefaultAllocator)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tbl, err := fr.ReadTable(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !tbl.Schema().Equal(Schema(nil)) && len(tbl.Schema().Fields()) != len(Columns) {
+			t.Fatalf("%s: schema differs from Columns", p)
+		}
+		tr := array.NewTableReader(tbl, -1)
+		for tr.Next() {
+			rec := tr.RecordBatch()
+			for i := range int(rec.NumRows()) {
+				row := map[string]string{}
+				for c, f := range rec.Schema().Fields() {
+					if f.Name == "run_ms" {
+						continue
+					}
+					row[f.Name] = rec.Column(c).ValueStr(i)
+				}
+				id := row["run_id"]
+				if _, dup := rows[id]; dup {
+					t.Fatalf("run %s written twice", id)
+				}
+				rows[id] = row
+			}
+		}
+		tr.Release()
+		tbl.Release()
+		rdr.Close()
+	}
+	return rows
+}
+
+// TestResultsIndependentOfWorkers: -j1 and -j3 write the same rows, every column but run_ms.
+func TestResultsIndependentOfWorkers(t *testing.T) {
+	d := small(t, "jobs", 30, "")
+	a, b := t.TempDir(), t.TempDir()
+	if _, err := Run(context.Background(), d, Options{OutDir: a, Jobs: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Run(context.Background(), d, Options{OutDir: b, Jobs: 3, FlushRows: 7}); err != nil {
+		t.Fatal(err)
+	}
+	ra, rb := readAll(t, a), readAll(t, b)
+	if len(ra) != 30 || len(rb) != 30 {
+		t.Fatalf("%d and %d rows, want 30", len(ra), len(rb))
+	}
+	for id, row := range ra {
+		for col, v := range row {
+			if rb[id][col] != v {
+				t.Errorf("run %s, %s: %q with -j1, %q with -j3", id, col, v, rb[id][col])
+			}
+		}
+	}
+	parts, _ := PartFiles(b)
+	if len(parts) != 5 {
+		t.Errorf("FlushRows 7 over 30 rows gave %d parts, want 5", len(parts))
+	}
+}
+
+// TestRowContents checks a row against the model: parameters in display units, weights, f-I,
+// and measurements consistent with each other.
+func TestRowContents(t *testing.T) {
+	d := small(t, "contents", 3, `"input.rate_exc" = "6 Hz"`)
+	dir := t.TempDir()
+	if _, err := Run(context.Background(), d, Options{OutDir: dir}); err != nil {
+		t.Fatal(err)
+	}
+	rows := readAll(t, dir)
+	for _, r := range rows {
+		want := map[string]string{
+			"status": "ok", "error": "(null)", "input_rate_exc_hz": "6", "exc_e_leak_mv": "7.6", "sim_duration_s": "0.2",
+			"input_mode": "poisson", "input_n_exc": "400", "exc_beta_adapt_pc": "3", "fi_n_currents": "301",
+			"w_ee_pa": "143.49509118", "fi_status_e": "ok",
+		}
+		for col, v := range want {
+			got := r[col]
+			if col == "w_ee_pa" && len(got) > 12 {
+				got = got[:12]
+			}
+			if col == "exc_beta_adapt_pc" || col == "exc_e_leak_mv" {
+				var x float64
+				fmt.Sscan(got, &x)
+				got = fmt.Sprintf("%.12g", x)
+			}
+			if got != v {
+				t.Errorf("%s = %q, want %q", col, got, v)
+			}
+		}
+		var rate, n float64
+		fmt.Sscan(r["rate_e_hz"], &rate)
+		fmt.Sscan(r["n_spikes_e"], &n)
+		if math.Abs(rate-n/0.2) > 1e-9 {
+			t.Errorf("rate_e_hz %v with %v spikes in 0.2 s", rate, n)
+		}
+	}
+}
+
+// TestResume: running again skips finished runs; more replicates run only the new ones; a
+// different seed is refused; leftover temporary files are removed and corrupt parts moved aside.
+func TestResume(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Run(context.Background(), small(t, "resume", 10, ""), Options{OutDir: dir})
+	if err != nil || s.OK != 10 {
+		t.Fatalf("first run: %v, %+v", err, s)
+	}
+	s, err = Run(context.Background(), small(t, "resume", 10, ""), Options{OutDir: dir})
+	if err != nil || s.OK != 0 || s.Skipped != 10 {
+		t.Fatalf("second run: %v, ran %d, skipped %d", err, s.OK, s.Skipped)
+	}
+	// A part left half-written by a crash, and a corrupt one.
+	os.WriteFile(filepath.Join(dir, "runs", "part-x.parquet.tmp"), []byte("half"), 0o644)
+	os.WriteFile(filepath.Join(dir, "runs", "part-y.parquet"), []byte("PAR1 garbage"), 0o644)
+	var log strings.Builder
+	s, err = Run(context.Background(), small(t, "resume", 25, ""), Options{OutDir: dir, Progress: &log})
+	if err != nil || s.OK != 15 || s.Skipped != 10 {
+		t.Fatalf("more replicates: %v, ran %d, skipped %d", err, s.OK, s.Skipped)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "runs", "part-y.parquet.corrupt")); err != nil || !strings.Contains(log.String(), "part-y.parquet is unreadable") {
+		t.Errorf("corrupt part not moved aside and reported: %v; log %q", err, log.String())
+	}
+	if _, err := os.Stat(filepath.Join(dir, "runs", "part-x.parquet.tmp")); !os.IsNotExist(err) {
+		t.Error("temporary file left behind")
+	}
+	if rows := readAll(t, dir); len(rows) != 25 {
+		t.Errorf("%d rows after resume, want 25", len(rows))
+	}
+	other := small(t, "resume", 10, "")
+	other.Seed = 6
+	if _, err := Run(context.Background(), other, Options{OutDir: dir}); !errors.Is(err, ErrDefinitionChanged) {
+		t.Errorf("different seed in the same folder: err = %v, want ErrDefinitionChanged", err)
+	}
+}
+
+// TestFailedRunsAreRows: numerically failing runs become rows with status "failed", an error,
+// and null measurements; the sweep goes on.
+func TestFailedRunsAreRows(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Run(context.Background(), small(t, "fail", 4, `"weights.j_ei" = "1000 nA"`), Options{OutDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Failed != 4 || s.OK != 0 {
+		t.Fatalf("%d failed, %d ok; want 4 failed", s.Failed, s.OK)
+	}
+	for _, r := range readAll(t, dir) {
+		if r["status"] != "failed" || !strings.Contains(r["error"], "numerical failure") || r["rate_e_hz"] != "(null)" || r["q_ee_pc"] != "(null)" {
+			t.Errorf("failed row: status %q, error %q, rate %q, q %q", r["status"], r["error"], r["rate_e_hz"], r["q_ee_pc"])
+		}
+	}
+}
+
+// TestInterruptLosesNothing cancels a sweep midway: the finished rows are on disk, and running
+// again completes the sweep with every run exactly once.
+func TestInterruptLosesNothing(t *testing.T) {
+	dir := t.TempDir()
+	d := small(t, "interrupt", 3000, `"sim.duration" = "1 s"`)
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		time.Sleep(300 * time.Millisecond)
+		cancel()
+	}()
+	start := time.Now()
+	s, err := Run(ctx, d, Options{OutDir: dir, Jobs: 2})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled (sweep finished too fast to interrupt?)", err)
+	}
+	if el := time.Since(start); el > 5*time.Second {
+		t.Errorf("stopping took %v", el)
+	}
+	first := len(readAll(t, dir))
+	if first != s.OK || first == 0 || first == 3000 {
+		t.Fatalf("%d rows on disk after interrupt, summary says %d", first, s.OK)
+	}
+	s, err = Run(context.Background(), d, Options{OutDir: dir, Jobs: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Skipped != first || s.OK != 3000-first || len(readAll(t, dir)) != 3000 {
+		t.Errorf("resume: skipped %d ran %d, want %d and %d", s.Skipped, s.OK, first, 3000-first)
+	}
+}
+
+// TestMetadata: every part carries the definition and provenance as key-value metadata.
+func TestMetadata(t *testing.T) {
+	dir := t.TempDir()
+	d := small(t, "meta", 2, "")
+	if _, err := Run(context.Background(), d, Options{OutDir: dir}); err != nil {
+		t.Fatal(err)
+	}
+	paths, _ := PartFiles(dir)
+	rdr, err := file.OpenParquetFile(paths[0], false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rdr.Close()
+	kv := rdr.MetaData().KeyValueMetadata()
+	for _, k := range []string{"eisweep.definition", "eisweep.definition_sha256", "eisweep.version", "eisweep.go_version", "eisweep.host", "eisweep.start_time"} {
+		if kv.FindValue(k) == nil || *kv.FindValue(k) == "" {
+			t.Errorf("metadata %s missing", k)
+		}
+	}
+	if *kv.FindValue("eisweep.definition") != d.Text {
+		t.Error("definition text not stored")
+	}
+	cc, err := rdr.MetaData().RowGroup(0).ColumnChunk(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cc.Compression().String(); got != "ZSTD" {
+		t.Errorf("codec %v, want ZSTD", got)
+	}
+}
+
+// TestSchemaIsFixed: column names are unique and carry units; Schema lists them in order.
+func TestSchemaIsFixed(t *testing.T) {
+	seen := map[string]bool{}
+	for _, c := range Columns {
+		if seen[c.Name] {
+			t.Errorf("duplicate column %s", c.Name)
+		}
+		seen[c.Name] = true
+		if c.Doc == "" {
+			t.Errorf("column %s undocumented", c.Name)
+		}
+		if c.Type.ID() == arrow.FLOAT64 && !hasUnitSuffix(c.Name) && !strings.HasPrefix(c.Name, "weights_mult") && !strings.HasPrefix(c.Name, "net_prop") {
+			t.Errorf("float column %s has no unit in its name", c.Name)
+		}
+	}
+	if s := Schema(map[string]string{"k": "v"}); s.NumFields() != len(Columns) {
+		t.Error("schema length")
+	}
+}
+
+func hasUnitSuffix(name string) bool {
+	for _, u := range []string{"_hz", "_pc", "_pa", "_mv", "_ms", "_s", "_pf", "_nsiemens", "_na", "_hz_per_pa"} {
+		if strings.HasSuffix(name, u) {
+			return true
+		}
+	}
+	return false
+}
+
+// TestPartNeverReplaced: writing a part to an existing name fails and leaves the file as it was.
+func TestPartNeverReplaced(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "part.parquet")
+	if err := os.WriteFile(path, []byte("earlier part"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteParquet(path, nil, nil, 10); err == nil {
+		t.Error("overwrote an existing part")
+	}
+	if b, _ := os.ReadFile(path); string(b) != "earlier part" {
+		t.Error("existing part changed")
+	}
+	if _, err := os.Stat(path + ".tmp"); !os.IsNotExist(err) {
+		t.Error("temporary file left behind")
+	}
+}

@@ -1,0 +1,56 @@
+package sim
+
+import (
+	"testing"
+)
+
+// BenchmarkStep is one forward-Euler step of one unit (MODEL.md §3), with synaptic input.
+func BenchmarkStep(b *testing.B) {
+	cfg := seedConfig()
+	c := newUnitStep(cfg.Exc, cfg.Syn, cfg.DtSec, cfg.W.EEAmp, cfg.W.EIAmp)
+	var st State
+	c.init(&st)
+	st.UEAmp, st.SEAmp = 3e-10, 2.8e-10
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		if c.step(&st, int64(i)) {
+			c.reset(&st)
+		}
+		st.UEAmp += c.incExc
+	}
+}
+
+// BenchmarkSeedRun is one run of the seed experiment: 1 s of model time (10,000 steps of both
+// units), Poisson input from 400 + 100 sources, measurements, with a reused Result and Drive.
+func BenchmarkSeedRun(b *testing.B) {
+	x, err := NewExperiment(seedConfig())
+	if err != nil {
+		b.Fatal(err)
+	}
+	var d Drive
+	var r Result
+	runSeed(b, x, &d, 1, &r)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		runSeed(b, x, &d, uint64(i), &r)
+	}
+}
+
+// BenchmarkFIFull is the seed's full f-I test: 2 units × 3001 currents × 1 s.
+func BenchmarkFIFull(b *testing.B) {
+	cfg := seedConfig()
+	currents := FICurrents(nil, 0, 300e-12, 3001)
+	counts := make([]int64, len(currents))
+	var s FIScratch
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		for _, u := range []Unit{cfg.Exc, cfg.Inh} {
+			if err := (FI{Unit: u, DtSec: cfg.DtSec, DurationSec: 1}).Counts(currents, counts, &s); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
