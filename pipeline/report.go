@@ -1,9 +1,11 @@
 package pipeline
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"math"
+	"sort"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -37,20 +39,34 @@ type FolderStats struct {
 	Stats    Stats
 }
 
-// ReadFolderStats reads the rates and charges of every run in outDir.
+// ReadFolderStats reads the rates and charges of every run in outDir. Runs are taken in run_id
+// order, so the statistics do not depend on the order in which workers finished.
 func ReadFolderStats(outDir string) (FolderStats, error) {
 	var fs FolderStats
 	paths, err := PartFiles(outDir)
 	if err != nil {
 		return fs, err
 	}
+	ids := []string{}
+	for _, p := range paths {
+		got, err := ReadRunIDs(p)
+		if err != nil {
+			return fs, fmt.Errorf("reading %s: %w", p, err)
+		}
+		ids = append(ids, got...)
+	}
 	names := []string{"rate_e_hz", "rate_i_hz", "q_ee_pc", "q_ei_pc", "q_ie_pc", "q_ii_pc"}
 	cols, err := ReadFloatColumns(paths, names)
 	if err != nil {
 		return fs, err
 	}
-	fs.Rows = len(cols["rate_e_hz"])
-	for i := range fs.Rows {
+	order := make([]int, len(ids))
+	for i := range order {
+		order[i] = i
+	}
+	sort.Slice(order, func(a, b int) bool { return ids[order[a]] < ids[order[b]] })
+	fs.Rows = len(ids)
+	for _, i := range order {
 		if math.IsNaN(cols["rate_e_hz"][i]) { // failed run
 			continue
 		}
@@ -65,7 +81,8 @@ func ReadFolderStats(outDir string) (FolderStats, error) {
 // predicted and mean empirical charges, and rates. With seed set (the definition is the seed
 // experiment) each line shows the seed notebook's numbers and Brian2's beside eisweep's.
 func Report(w io.Writer, ex *Row, fs FolderStats, seed bool) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	var buf bytes.Buffer
+	tw := tabwriter.NewWriter(&buf, 0, 0, 2, ' ', 0)
 	ref := func(s string) string {
 		if seed {
 			return s
@@ -104,7 +121,15 @@ func Report(w io.Writer, ex *Row, fs FolderStats, seed bool) error {
 	}
 	line("r_E mean ± SD (Hz)", meanSD(&st.RateEHz, 2), ref(seedRef.rates[0]), ref(seedRef.brianRates[0]))
 	line("r_I mean ± SD (Hz)", meanSD(&st.RateIHz, 2), ref(seedRef.rates[1]), ref(seedRef.brianRates[1]))
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	for _, l := range strings.SplitAfter(buf.String(), "\n") {
+		if _, err := io.WriteString(w, strings.TrimRight(l, " \n")+strings.Repeat("\n", strings.Count(l, "\n"))); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func meanSD(m *Moments, prec int) string {

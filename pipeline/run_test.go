@@ -316,3 +316,27 @@ func TestPartNeverReplaced(t *testing.T) {
 		t.Error("temporary file left behind")
 	}
 }
+
+// TestFolderStatsIndependentOfWorkers: the report's statistics are the same to the last bit
+// whatever the worker count (rows are accumulated in run_id order, not finishing order).
+func TestFolderStatsIndependentOfWorkers(t *testing.T) {
+	d := small(t, "stats", 60, "")
+	var got []FolderStats
+	for _, jobs := range []int{1, 3} {
+		dir := t.TempDir()
+		if _, err := Run(context.Background(), d, Options{OutDir: dir, Jobs: jobs, FlushRows: 11}); err != nil {
+			t.Fatal(err)
+		}
+		fs, err := ReadFolderStats(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, fs)
+	}
+	a, b := got[0].Stats, got[1].Stats
+	for i, pair := range [][2]*Moments{{&a.RateEHz, &b.RateEHz}, {&a.QEEPC, &b.QEEPC}, {&a.QIIPC, &b.QIIPC}} {
+		if pair[0].Mean() != pair[1].Mean() || pair[0].SD() != pair[1].SD() || pair[0].N != 60 {
+			t.Errorf("statistic %d: %v ± %v (n %d) with -j1, %v ± %v with -j3", i, pair[0].Mean(), pair[0].SD(), pair[0].N, pair[1].Mean(), pair[1].SD())
+		}
+	}
+}
