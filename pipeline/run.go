@@ -57,8 +57,7 @@ type Summary struct {
 	Failed  int      // runs that failed numerically now (rows with status "failed")
 	Parts   []string // part files written now
 	Elapsed time.Duration
-	Stats   Stats // statistics of this invocation's completed runs
-	Example *Row  // one completed row (parameters, weights, f-I), or nil
+	Example *Row // one completed row (parameters, weights, f-I), or nil
 }
 
 // ErrDefinitionChanged is returned when the output folder holds results of a different
@@ -234,7 +233,6 @@ func writeRows(ctx context.Context, rows <-chan Row, dir string, meta map[string
 			got++
 			if r.Status == StatusOK {
 				sum.OK++
-				sum.Stats.add(&r)
 				if sum.Example == nil {
 					ex := r
 					sum.Example = &ex

@@ -69,17 +69,16 @@ const NeverSpiked = math.MinInt64 / 2
 // unitStep holds the constants of one unit's update, computed once per run configuration as
 // Brian2 computes its loop invariants.
 type unitStep struct {
-	refSteps           int64   // timestep(refractory)
-	aAdapt             float64 // (−dt)/τ_adapt
-	aSE, aSI           float64 // dt/τ_fall
-	aUE, aUI           float64 // (−dt)/τ_rise
-	dt                 float64 // dt (s)
-	gL, eL, cm         float64
-	vThresh, vReset    float64
-	adaptJump          float64 // (1/τ_adapt)·β, added to i_adapt at each spike
-	incExc, incInh     float64 // (1/τ_rise[ms])·w per presynaptic spike, onto u_E and u_I
-	initialV           float64
-	hasAdapt, hasInput bool
+	refSteps        int64   // timestep(refractory)
+	aAdapt          float64 // (−dt)/τ_adapt
+	aSE, aSI        float64 // dt/τ_fall
+	aUE, aUI        float64 // (−dt)/τ_rise
+	dt              float64 // dt (s)
+	gL, eL, cm      float64
+	vThresh, vReset float64
+	adaptJump       float64 // (1/τ_adapt)·β, added to i_adapt at each spike
+	incExc, incInh  float64 // (1/τ_rise[ms])·w per presynaptic spike, onto u_E and u_I
+	initialV        float64
 }
 
 func newUnitStep(u Unit, syn Synapses, dt, wExc, wInh float64) unitStep {
@@ -139,12 +138,11 @@ func (c *unitStep) reset(st *State) {
 // Experiment is a validated configuration ready to run. It is immutable and safe for concurrent
 // use; create it once per parameter set with [NewExperiment].
 type Experiment struct {
-	cfg    Config
-	steps  int64
-	exc    unitStep
-	inh    unitStep
-	dtSec  float64
-	rateHz float64 // Hz per spike: 1/duration
+	cfg   Config
+	steps int64
+	exc   unitStep
+	inh   unitStep
+	dtSec float64
 }
 
 // NewExperiment validates cfg and precomputes the constants of its update.
@@ -153,12 +151,11 @@ func NewExperiment(cfg Config) (*Experiment, error) {
 		return nil, err
 	}
 	return &Experiment{
-		cfg:    cfg,
-		steps:  StepCount(cfg.DurationSec, cfg.DtSec),
-		exc:    newUnitStep(cfg.Exc, cfg.Syn, cfg.DtSec, cfg.W.EEAmp, cfg.W.EIAmp),
-		inh:    newUnitStep(cfg.Inh, cfg.Syn, cfg.DtSec, cfg.W.IEAmp, cfg.W.IIAmp),
-		dtSec:  cfg.DtSec,
-		rateHz: 1 / cfg.DurationSec,
+		cfg:   cfg,
+		steps: StepCount(cfg.DurationSec, cfg.DtSec),
+		exc:   newUnitStep(cfg.Exc, cfg.Syn, cfg.DtSec, cfg.W.EEAmp, cfg.W.EIAmp),
+		inh:   newUnitStep(cfg.Inh, cfg.Syn, cfg.DtSec, cfg.W.IEAmp, cfg.W.IIAmp),
+		dtSec: cfg.DtSec,
 	}, nil
 }
 
@@ -279,8 +276,8 @@ func (x *Experiment) Run(exc, inh Input, out *Result) error {
 	out.ChargeIEPC = qIE * x.dtSec * 1e12
 	out.ChargeIIPC = qII * x.dtSec * 1e12
 	out.InputSpikesExc, out.InputSpikesInh = nExc, nInh
-	out.RateEHz = float64(len(out.SpikeStepsE)) * x.rateHz
-	out.RateIHz = float64(len(out.SpikeStepsI)) * x.rateHz
+	out.RateEHz = float64(len(out.SpikeStepsE)) / x.cfg.DurationSec // the seed: spikes.size / duration
+	out.RateIHz = float64(len(out.SpikeStepsI)) / x.cfg.DurationSec
 	out.FinalE, out.FinalI = e, i
 	if tr != nil && n < x.steps {
 		tr.VE, tr.SEE, tr.SIE = tr.VE[:n], tr.SEE[:n], tr.SIE[:n]
