@@ -65,8 +65,8 @@ func (d *Drive) Inputs(x *Experiment, spec InputSpec, seed uint64) (exc, inh Inp
 	cfg := x.Config()
 	switch spec.Mode {
 	case InputPoisson:
-		d.rngExc.Seed(splitmix(seed^0x45786369), splitmix(seed+1)) // "Exci"
-		d.rngInh.Seed(splitmix(seed^0x496e6869), splitmix(seed+2)) // "Inhi"
+		seedPCG(&d.rngExc, seed, 0x45786369) // "Exci"
+		seedPCG(&d.rngInh, seed, 0x496e6869) // "Inhi"
 		if err := d.pExc.Reset(&d.rngExc, spec.NExc, spec.RateExcHz, cfg.DtSec, x.Steps()); err != nil {
 			return nil, nil, fmt.Errorf("excitatory %w", err)
 		}
@@ -84,6 +84,15 @@ func (d *Drive) Inputs(x *Experiment, spec InputSpec, seed uint64) (exc, inh Inp
 		return &d.rExc, &d.rInh, nil
 	}
 	return nil, nil, fmt.Errorf("unknown input mode %v", spec.Mode)
+}
+
+// seedPCG seeds one population's generator from the run seed and a tag of the population. Both
+// 64-bit halves of the 128-bit state come from one SplitMix64 chain started at seed^tag, so no two
+// (seed, tag) pairs share a half: in a 128-bit LCG the low half evolves on its own, and streams
+// sharing it would be needlessly related.
+func seedPCG(p *rand.PCG, seed, tag uint64) {
+	hi := splitmix(seed ^ tag<<32)
+	p.Seed(hi, splitmix(hi))
 }
 
 // splitmix is the SplitMix64 finaliser: it spreads nearby seeds over the whole state space.
