@@ -24,7 +24,7 @@ test-short:
 	$(GO) test -short ./...
 
 vet:
-	@fmt=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	@fmt=$$(gofmt -l .); \
 	 if [ -n "$$fmt" ]; then echo "gofmt would change:"; echo "$$fmt"; exit 1; fi
 	$(GO) vet ./...
 

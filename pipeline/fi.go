@@ -1,7 +1,10 @@
 package pipeline
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"strconv"
 	"sync"
 
 	"github.com/eisweep/eisweep/analysis"
@@ -17,14 +20,36 @@ type fiKey struct {
 	FI   sweep.FISpec
 }
 
-type fiEntry struct {
-	done chan struct{}
-	res  analysis.FIThresholdGain
-	err  error
+// id returns the key's identity as written in the fi_key columns: a hash of its values.
+func (k fiKey) id() string {
+	var b []byte
+	for _, x := range []float64{k.Unit.ELeakVolt, k.Unit.VResetVolt, k.Unit.VThreshVolt, k.Unit.CmFarad, k.Unit.GLeakSiemens,
+		k.Unit.RefractorySec, k.Unit.BetaAdaptAmpSec, k.Unit.TauAdaptSec, k.DtS, k.FI.IMinAmp, k.FI.IMaxAmp, k.FI.DurationSec} {
+		b = strconv.AppendFloat(b, x, 'g', -1, 64)
+		b = append(b, ' ')
+	}
+	b = strconv.AppendInt(b, int64(k.FI.NCurrents), 10)
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:8])
 }
 
-// fiCache computes each distinct unit's f-I threshold and gain once and shares it between
-// workers: the first worker to ask computes it, the others wait for it.
+// fiCurve is a unit's full f-I curve and what it gives.
+type fiCurve struct {
+	key        fiKey
+	id         string
+	currentsA  []float64
+	counts     []int64
+	thresholds analysis.FIThresholdGain
+}
+
+type fiEntry struct {
+	done  chan struct{}
+	curve *fiCurve
+	err   error
+}
+
+// fiCache computes each distinct unit's f-I curve once and shares it between workers: the
+// first worker to ask computes it, the others wait for it.
 type fiCache struct {
 	mu sync.Mutex
 	m  map[fiKey]*fiEntry
@@ -32,7 +57,8 @@ type fiCache struct {
 
 func newFICache() *fiCache { return &fiCache{m: map[fiKey]*fiEntry{}} }
 
-func (c *fiCache) get(key fiKey, scratch *sim.FIScratch) (analysis.FIThresholdGain, error) {
+// get returns the curve of key; first is true for the one caller that computed it.
+func (c *fiCache) get(key fiKey, scratch *sim.FIScratch) (curve *fiCurve, first bool, err error) {
 	c.mu.Lock()
 	e, ok := c.m[key]
 	if !ok {
@@ -42,24 +68,59 @@ func (c *fiCache) get(key fiKey, scratch *sim.FIScratch) (analysis.FIThresholdGa
 	c.mu.Unlock()
 	if ok {
 		<-e.done
-		return e.res, e.err
+		return e.curve, false, e.err
 	}
-	e.res, e.err = computeFI(key, scratch)
+	e.curve, e.err = computeFI(key, scratch)
 	close(e.done)
-	return e.res, e.err
+	return e.curve, true, e.err
 }
 
 // computeFI runs the full f-I scan of MODEL.md §5 and derives θ and g.
-func computeFI(key fiKey, scratch *sim.FIScratch) (analysis.FIThresholdGain, error) {
-	currents := sim.FICurrents(nil, key.FI.IMinAmp, key.FI.IMaxAmp, key.FI.NCurrents)
-	counts := make([]int64, len(currents))
+func computeFI(key fiKey, scratch *sim.FIScratch) (*fiCurve, error) {
+	c := &fiCurve{key: key, id: key.id()}
+	c.currentsA = sim.FICurrents(nil, key.FI.IMinAmp, key.FI.IMaxAmp, key.FI.NCurrents)
+	c.counts = make([]int64, len(c.currentsA))
 	fi := sim.FI{Unit: key.Unit, DtSec: key.DtS, DurationSec: key.FI.DurationSec}
-	if err := fi.Counts(currents, counts, scratch); err != nil {
-		return analysis.FIThresholdGain{}, err
+	if err := fi.Counts(c.currentsA, c.counts, scratch); err != nil {
+		return nil, err
 	}
-	res, err := analysis.ThresholdGain(currents, counts, key.FI.DurationSec)
-	if err != nil {
-		return res, fmt.Errorf("f-I: %w", err)
+	var err error
+	if c.thresholds, err = analysis.ThresholdGain(c.currentsA, c.counts, key.FI.DurationSec); err != nil {
+		return nil, fmt.Errorf("f-I: %w", err)
 	}
-	return res, nil
+	return c, nil
+}
+
+// FIRow is one point of an f-I curve: a row of the fi/ table.
+type FIRow struct {
+	curve *fiCurve
+	k     int
+}
+
+// FIColumns is the fi/ table's schema: one row per current of every distinct unit's curve.
+var FIColumns = []Column[FIRow]{
+	colStr("fi_key", "identity of the unit's f-I computation; runs.fi_key_e and runs.fi_key_i refer to it", func(r *FIRow) string { return r.curve.id }),
+	colF64("e_leak_mv", "leak reversal potential of the unit (mV)", func(r *FIRow) float64 { return r.curve.key.Unit.ELeakVolt * 1e3 }),
+	colF64("v_reset_mv", "reset potential (mV)", func(r *FIRow) float64 { return r.curve.key.Unit.VResetVolt * 1e3 }),
+	colF64("v_thresh_mv", "threshold (mV)", func(r *FIRow) float64 { return r.curve.key.Unit.VThreshVolt * 1e3 }),
+	colF64("c_m_pf", "membrane capacitance (pF)", func(r *FIRow) float64 { return r.curve.key.Unit.CmFarad * 1e12 }),
+	colF64("g_leak_nsiemens", "leak conductance (nS)", func(r *FIRow) float64 { return r.curve.key.Unit.GLeakSiemens * 1e9 }),
+	colF64("refractory_ms", "refractory period (ms)", func(r *FIRow) float64 { return r.curve.key.Unit.RefractorySec * 1e3 }),
+	colF64("beta_adapt_pc", "adaptation strength β (nA·ms = pC)", func(r *FIRow) float64 { return r.curve.key.Unit.BetaAdaptAmpSec * 1e12 }),
+	colF64("tau_adapt_ms", "adaptation time constant (ms)", func(r *FIRow) float64 { return r.curve.key.Unit.TauAdaptSec * 1e3 }),
+	colF64("dt_ms", "clock step (ms)", func(r *FIRow) float64 { return r.curve.key.DtS * 1e3 }),
+	colF64("duration_s", "simulated time per current (s)", func(r *FIRow) float64 { return r.curve.key.FI.DurationSec }),
+	colF64("current_pa", "injected current (pA)", func(r *FIRow) float64 { return r.curve.currentsA[r.k] * 1e12 }),
+	colI64("n_spikes", "spikes at this current", func(r *FIRow) int64 { return r.curve.counts[r.k] }),
+	colF64("rate_hz", "rate at this current: spikes / duration (Hz)", func(r *FIRow) float64 {
+		return float64(r.curve.counts[r.k]) / r.curve.key.FI.DurationSec
+	}),
+}
+
+func (c *fiCurve) rows() []FIRow {
+	rs := make([]FIRow, len(c.counts))
+	for k := range rs {
+		rs[k] = FIRow{curve: c, k: k}
+	}
+	return rs
 }

@@ -17,18 +17,23 @@ import (
 )
 
 // prepareFolder creates the output folder and records the definition in sweep.toml. A folder
-// that already holds a definition whose runs differ (another seed or other parameters) is
-// refused with ErrDefinitionChanged.
+// that holds results of a definition whose runs def does not extend (another seed, other
+// parameters, values removed) is refused with ErrDefinitionChanged; def may add replicates and
+// grid points, and only those run.
 func prepareFolder(dir string, def *sweep.Definition) error {
 	if err := os.MkdirAll(filepath.Join(dir, "runs"), 0o755); err != nil {
 		return fmt.Errorf("creating output folder: %w", err)
 	}
 	path := filepath.Join(dir, "sweep.toml")
 	if b, err := os.ReadFile(path); err == nil {
-		old, perr := sweep.Parse(path, string(b))
-		if perr != nil || !old.SameRuns(def) {
-			return fmt.Errorf("%w: %s was written by another definition (other seed or parameters), so its runs would not match %s; "+
-				"write elsewhere with -o DIR, or remove %s to start again", ErrDefinitionChanged, dir, def.Path, dir)
+		old, perr := sweep.ParseWith(path, string(b), sweep.Options{MaxRuns: 1 << 62})
+		why := perr
+		if perr == nil {
+			why = def.Extends(old)
+		}
+		if why != nil {
+			return fmt.Errorf("%w: %s holds results of the definition in %s, and %s does not extend it (%v); "+
+				"write elsewhere with -o DIR, or remove %s to start again", ErrDefinitionChanged, dir, path, def.Path, why, dir)
 		}
 	} else if !os.IsNotExist(err) {
 		return fmt.Errorf("reading %s: %w", path, err)
@@ -50,12 +55,16 @@ func writeFileAtomic(path string, data []byte) error {
 	return syncDir(filepath.Dir(path))
 }
 
-// completedRuns returns the run ids in the complete part files of dir. Leftover temporary files
-// of an interrupted write are removed; a part file that cannot be read is moved aside to
-// NAME.corrupt (its runs will run again) and reported on log.
-func completedRuns(dir string, log io.Writer) (map[string]bool, error) {
+// completedKeys returns the values of column col (run_id, fi_key) in the complete part files of
+// dir. Leftover temporary files of an interrupted write are removed; a part file that cannot be
+// read is moved aside to NAME.corrupt (its runs will run again) and reported on log. A missing
+// dir holds nothing.
+func completedKeys(dir, col string, log io.Writer) (map[string]bool, error) {
 	done := map[string]bool{}
 	entries, err := os.ReadDir(dir)
+	if os.IsNotExist(err) {
+		return done, nil
+	}
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", dir, err)
 	}
@@ -68,7 +77,7 @@ func completedRuns(dir string, log io.Writer) (map[string]bool, error) {
 				return nil, fmt.Errorf("removing interrupted write: %w", err)
 			}
 		case strings.HasSuffix(name, ".parquet"):
-			ids, err := ReadRunIDs(path)
+			ids, err := readStrings(path, col)
 			if err != nil {
 				if log != nil {
 					fmt.Fprintf(log, "eisweep: %s is unreadable (%v); moved aside to %s.corrupt, its runs will run again\n", path, err, name)
@@ -87,7 +96,10 @@ func completedRuns(dir string, log io.Writer) (map[string]bool, error) {
 }
 
 // ReadRunIDs returns the run_id column of a runs Parquet file.
-func ReadRunIDs(path string) ([]string, error) {
+func ReadRunIDs(path string) ([]string, error) { return readStrings(path, "run_id") }
+
+// readStrings returns the string column col of a Parquet file.
+func readStrings(path, col string) ([]string, error) {
 	rdr, err := file.OpenParquetFile(path, false)
 	if err != nil {
 		return nil, err
@@ -101,15 +113,15 @@ func ReadRunIDs(path string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	idx := schema.FieldIndices("run_id")
+	idx := schema.FieldIndices(col)
 	if len(idx) != 1 {
-		return nil, fmt.Errorf("no run_id column")
+		return nil, fmt.Errorf("no %s column", col)
 	}
-	col, err := fr.GetColumn(context.Background(), idx[0])
+	cr, err := fr.GetColumn(context.Background(), idx[0])
 	if err != nil {
 		return nil, err
 	}
-	chunked, err := col.NextBatch(rdr.NumRows())
+	chunked, err := cr.NextBatch(rdr.NumRows())
 	if err != nil {
 		return nil, err
 	}
@@ -118,14 +130,14 @@ func ReadRunIDs(path string) ([]string, error) {
 	for _, c := range chunked.Chunks() {
 		s, ok := c.(*array.String)
 		if !ok {
-			return nil, fmt.Errorf("run_id column is %s, want string", c.DataType())
+			return nil, fmt.Errorf("%s column is %s, want string", col, c.DataType())
 		}
 		for i := range s.Len() {
 			ids = append(ids, s.Value(i))
 		}
 	}
 	if int64(len(ids)) != rdr.NumRows() {
-		return nil, fmt.Errorf("read %d run ids of %d rows", len(ids), rdr.NumRows())
+		return nil, fmt.Errorf("read %d values of %d rows", len(ids), rdr.NumRows())
 	}
 	return ids, nil
 }

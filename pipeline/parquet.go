@@ -13,16 +13,21 @@ import (
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 )
 
-// WriteParquet writes rows to path as one Parquet file with the runs schema, zstd-compressed, in
+// WriteParquet writes runs rows to path; see writeTable.
+func WriteParquet(path string, rows []Row, meta map[string]string, maxRowGroup int) error {
+	return writeTable(path, Columns, rows, meta, maxRowGroup)
+}
+
+// writeTable writes rows to path as one Parquet file with the columns cols, zstd-compressed, in
 // row groups of at most maxRowGroup rows, with meta as key-value metadata. The file appears
 // atomically: it is written to path+".tmp", fsynced, linked to path (which fails rather than
 // replace an existing file) and its directory fsynced, so a crash leaves either the whole file
 // or none of it, and no part ever replaces another.
-func WriteParquet(path string, rows []Row, meta map[string]string, maxRowGroup int) (err error) {
+func writeTable[T any](path string, cols []Column[T], rows []T, meta map[string]string, maxRowGroup int) (err error) {
 	tmp := path + ".tmp"
 	f, err := os.Create(tmp)
 	if err != nil {
-		return fmt.Errorf("writing runs: %w", err)
+		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	defer func() {
 		if err != nil {
@@ -30,7 +35,7 @@ func WriteParquet(path string, rows []Row, meta map[string]string, maxRowGroup i
 			os.Remove(tmp)
 		}
 	}()
-	schema := Schema(meta)
+	schema := schemaOf(cols, meta)
 	props := parquet.NewWriterProperties(
 		parquet.WithCompression(compress.Codecs.Zstd),
 		parquet.WithMaxRowGroupLength(int64(maxRowGroup)),
@@ -46,7 +51,7 @@ func WriteParquet(path string, rows []Row, meta map[string]string, maxRowGroup i
 		b := array.NewRecordBuilder(mem, schema)
 		b.Reserve(end - start)
 		for i := start; i < end; i++ {
-			for c, col := range Columns {
+			for c, col := range cols {
 				col.append(b.Field(c), &rows[i])
 			}
 		}

@@ -16,8 +16,12 @@ import (
 )
 
 // PartFiles returns the complete part files of an output folder's runs/, sorted by name.
-func PartFiles(outDir string) ([]string, error) {
-	dir := filepath.Join(outDir, "runs")
+func PartFiles(outDir string) ([]string, error) { return tableParts(outDir, "runs") }
+
+// tableParts returns the complete part files of one table (runs, fi, traces) of an output
+// folder, sorted by name.
+func tableParts(outDir, table string) ([]string, error) {
+	dir := filepath.Join(outDir, table)
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", dir, err)

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/eisweep/eisweep/analysis"
 	"github.com/eisweep/eisweep/sim"
 	"github.com/eisweep/eisweep/sweep"
 )
@@ -162,13 +163,16 @@ func DescribePoint(def *sweep.Definition) (*Row, error) {
 		return nil, err
 	}
 	r := &Row{Point: def.Base, Model: m, Status: StatusOK}
-	c := newFICache()
 	var s sim.FIScratch
-	if r.FIE, err = c.get(fiKey{Unit: m.Sim.Exc, DtS: m.Sim.DtSec, FI: m.FI}, &s); err != nil {
-		return nil, err
-	}
-	if r.FII, err = c.get(fiKey{Unit: m.Sim.Inh, DtS: m.Sim.DtSec, FI: m.FI}, &s); err != nil {
-		return nil, err
+	for _, u := range []struct {
+		unit sim.Unit
+		out  *analysis.FIThresholdGain
+	}{{m.Sim.Exc, &r.FIE}, {m.Sim.Inh, &r.FII}} {
+		c, err := computeFI(fiKey{Unit: u.unit, DtS: m.Sim.DtSec, FI: m.FI}, &s)
+		if err != nil {
+			return nil, err
+		}
+		*u.out = c.thresholds
 	}
 	return r, nil
 }

@@ -29,6 +29,7 @@ type Row struct {
 	NInputInh          int64
 	FIE, FII           analysis.FIThresholdGain // f-I threshold and gain of each unit
 	FIErr              string                   // f-I failure, if any
+	FIKeyE, FIKeyI     string                   // identities of the units' f-I computations
 	RunMs              float64                  // wall time of the simulation (ms)
 }
 
@@ -40,29 +41,15 @@ const (
 	StatusFailed Status = "failed" // the run failed numerically; measurements are null
 )
 
-// Column describes one column of the runs table.
-type Column struct {
-	Name     string
-	Type     arrow.DataType
-	Nullable bool
-	Doc      string
-	append   func(b array.Builder, r *Row)
-}
-
-func (c Column) field() arrow.Field {
-	return arrow.Field{Name: c.Name, Type: c.Type, Nullable: c.Nullable,
-		Metadata: arrow.NewMetadata([]string{"doc"}, []string{c.Doc})}
-}
-
-func f64(name, doc string, get func(*Row) float64) Column {
-	return Column{Name: name, Type: arrow.PrimitiveTypes.Float64, Doc: doc,
+func f64(name, doc string, get func(*Row) float64) Column[Row] {
+	return Column[Row]{Name: name, Type: arrow.PrimitiveTypes.Float64, Doc: doc,
 		append: func(b array.Builder, r *Row) { b.(*array.Float64Builder).Append(get(r)) }}
 }
 
 // measured is a float column that is null when the run failed or the value is NaN (undefined,
 // e.g. the threshold of a unit that never fires in the f-I range).
-func measured(name, doc string, get func(*Row) float64) Column {
-	return Column{Name: name, Type: arrow.PrimitiveTypes.Float64, Nullable: true, Doc: doc,
+func measured(name, doc string, get func(*Row) float64) Column[Row] {
+	return Column[Row]{Name: name, Type: arrow.PrimitiveTypes.Float64, Nullable: true, Doc: doc,
 		append: func(b array.Builder, r *Row) {
 			v := get(r)
 			if r.Status != StatusOK || math.IsNaN(v) {
@@ -73,8 +60,8 @@ func measured(name, doc string, get func(*Row) float64) Column {
 		}}
 }
 
-func i64(name, doc string, nullable bool, get func(*Row) int64) Column {
-	return Column{Name: name, Type: arrow.PrimitiveTypes.Int64, Nullable: nullable, Doc: doc,
+func i64(name, doc string, nullable bool, get func(*Row) int64) Column[Row] {
+	return Column[Row]{Name: name, Type: arrow.PrimitiveTypes.Int64, Nullable: nullable, Doc: doc,
 		append: func(b array.Builder, r *Row) {
 			if nullable && r.Status != StatusOK {
 				b.AppendNull()
@@ -84,8 +71,8 @@ func i64(name, doc string, nullable bool, get func(*Row) int64) Column {
 		}}
 }
 
-func str(name, doc string, nullable bool, get func(*Row) string) Column {
-	return Column{Name: name, Type: arrow.BinaryTypes.String, Nullable: nullable, Doc: doc,
+func str(name, doc string, nullable bool, get func(*Row) string) Column[Row] {
+	return Column[Row]{Name: name, Type: arrow.BinaryTypes.String, Nullable: nullable, Doc: doc,
 		append: func(b array.Builder, r *Row) {
 			v := get(r)
 			if nullable && v == "" {
@@ -101,8 +88,8 @@ func str(name, doc string, nullable bool, get func(*Row) string) Column {
 // sweep.Registry; see docs/SCHEMA.md or `eisweep schema`.
 var Columns = buildColumns()
 
-func buildColumns() []Column {
-	cs := []Column{
+func buildColumns() []Column[Row] {
+	cs := []Column[Row]{
 		str("run_id", "identity of the run: hash of its parameter values and replicate", false, func(r *Row) string { return r.RunID }),
 		i64("replicate", "replicate number within its grid point, from 0", false, func(r *Row) int64 { return int64(r.Replicate) }),
 		i64("seed", "random seed of the run's input, derived from the sweep's seed and run_id", false, func(r *Row) int64 { return int64(r.Seed) }),
@@ -148,13 +135,15 @@ func buildColumns() []Column {
 		fiCol("gain_i_hz_per_pa", "f-I gain of the I unit (Hz/pA)", func(r *Row) float64 { return r.FII.GainHzPerPA }),
 		str("fi_status_e", `how θ and g of the E unit were found: "ok", "no_spike_in_range", "spikes_at_min"`, true, func(r *Row) string { return fiStatus(r, r.FIE) }),
 		str("fi_status_i", "as fi_status_e, for the I unit", true, func(r *Row) string { return fiStatus(r, r.FII) }),
+		str("fi_key_e", "identity of the E unit's f-I computation (unit, dt, f-I settings): joins the fi/ table's fi_key", false, func(r *Row) string { return r.FIKeyE }),
+		str("fi_key_i", "identity of the I unit's f-I computation: joins the fi/ table's fi_key", false, func(r *Row) string { return r.FIKeyI }),
 		f64("run_ms", "wall time of the run's simulation (ms); the only column that depends on the machine", func(r *Row) float64 { return r.RunMs }),
 	)
 	return cs
 }
 
-func fiCol(name, doc string, get func(*Row) float64) Column {
-	return Column{Name: name, Type: arrow.PrimitiveTypes.Float64, Nullable: true, Doc: doc,
+func fiCol(name, doc string, get func(*Row) float64) Column[Row] {
+	return Column[Row]{Name: name, Type: arrow.PrimitiveTypes.Float64, Nullable: true, Doc: doc,
 		append: func(b array.Builder, r *Row) {
 			v := get(r)
 			if r.FIErr != "" || math.IsNaN(v) {
@@ -184,17 +173,4 @@ func predicted(r *Row, k int) float64 {
 }
 
 // Schema returns the Arrow schema of the runs table with the given key-value metadata.
-func Schema(meta map[string]string) *arrow.Schema {
-	fs := make([]arrow.Field, len(Columns))
-	for i, c := range Columns {
-		fs[i] = c.field()
-	}
-	keys := make([]string, 0, len(meta))
-	vals := make([]string, 0, len(meta))
-	for _, k := range sortedKeys(meta) {
-		keys = append(keys, k)
-		vals = append(vals, meta[k])
-	}
-	md := arrow.NewMetadata(keys, vals)
-	return arrow.NewSchema(fs, &md)
-}
+func Schema(meta map[string]string) *arrow.Schema { return schemaOf(Columns, meta) }

@@ -11,10 +11,12 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/eisweep/eisweep/analysis"
 	"github.com/eisweep/eisweep/sim"
 	"github.com/eisweep/eisweep/sweep"
 )
@@ -24,7 +26,7 @@ import (
 type Options struct {
 	OutDir        string        // output folder; "" means results/<definition name>
 	Jobs          int           // concurrent workers; ≤ 0 means the CPUs this process may use
-	FlushRows     int           // rows per part file; ≤ 0 means 10,000
+	FlushRows     int           // runs per part file; ≤ 0 means 10,000
 	FlushInterval time.Duration // longest time finished rows wait in memory; ≤ 0 means 30 s
 	Progress      io.Writer     // progress lines (stderr); nil for none
 	ProgressEvery time.Duration // interval of progress lines; ≤ 0 means 5 s
@@ -48,27 +50,38 @@ func (o *Options) defaults(def *sweep.Definition) {
 	}
 }
 
+// traceFlushRows is the number of trace rows (steps) buffered before a traces part is written.
+const traceFlushRows = 2_000_000
+
 // Summary reports what a sweep run did.
 type Summary struct {
 	OutDir  string
-	Total   int      // runs in the sweep
-	Skipped int      // runs already done in an earlier invocation (resume)
-	OK      int      // runs completed now
-	Failed  int      // runs that failed numerically now (rows with status "failed")
-	Parts   []string // part files written now
+	Total   int64    // runs in the sweep
+	Skipped int64    // runs already done in an earlier invocation (resume)
+	OK      int64    // runs completed now
+	Failed  int64    // runs that failed numerically now (rows with status "failed")
+	Parts   []string // part files written now (runs, fi and traces)
 	Elapsed time.Duration
 	Example *Row // one completed row (parameters, weights, f-I), or nil
 }
 
-// ErrDefinitionChanged is returned when the output folder holds results of a different
-// definition.
+// ErrDefinitionChanged is returned when the output folder holds results of a definition whose
+// runs the new one does not extend.
 var ErrDefinitionChanged = errors.New("output folder holds a different definition")
 
 // worker is one worker's reusable scratch.
 type worker struct {
-	drive sim.Drive
-	res   sim.Result
-	fi    sim.FIScratch
+	drive  sim.Drive
+	res    sim.Result
+	fi     sim.FIScratch
+	traces sim.Traces
+}
+
+// result is what a worker sends to the writer for one run.
+type result struct {
+	row    Row
+	fi     []*fiCurve // curves this run computed first, when outputs.fi_curves is on
+	traces []TraceRow
 }
 
 // Run runs every run of def that is not already in the output folder, writing rows as they
@@ -78,38 +91,24 @@ type worker struct {
 func Run(ctx context.Context, def *sweep.Definition, opt Options) (*Summary, error) {
 	opt.defaults(def)
 	start := time.Now()
-	runsDir := filepath.Join(opt.OutDir, "runs")
 	if err := prepareFolder(opt.OutDir, def); err != nil {
 		return nil, err
 	}
-	done, err := completedRuns(runsDir, opt.Progress)
+	done, err := completedKeys(filepath.Join(opt.OutDir, "runs"), "run_id", opt.Progress)
 	if err != nil {
 		return nil, err
 	}
-	model, err := def.Base.Model()
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", def.Path, err)
-	}
-	x, err := sim.NewExperiment(model.Sim)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", def.Path, err)
-	}
-	total := def.Replicates
-	type job struct {
-		replicate int
-		id        string
-	}
-	var todo []job
-	for r := 0; r < total; r++ {
-		id := sweep.RunID(def.Base, r)
-		if !done[id] {
-			todo = append(todo, job{r, id})
+	doneFI := map[string]bool{}
+	if def.Outputs.FICurves {
+		if doneFI, err = completedKeys(filepath.Join(opt.OutDir, "fi"), "fi_key", opt.Progress); err != nil {
+			return nil, err
 		}
 	}
-	sum := &Summary{OutDir: opt.OutDir, Total: total, Skipped: total - len(todo)}
+	sum := &Summary{OutDir: opt.OutDir, Total: def.Runs()}
 	meta := metadata(def, start)
 
-	rows := make(chan Row, 4*opt.Jobs)
+	results := make(chan result, 4*opt.Jobs)
+	var skipped atomic.Int64
 	wctx, cancelWriter := context.WithCancel(context.Background())
 	defer cancelWriter()
 	var werr error
@@ -117,7 +116,7 @@ func Run(ctx context.Context, def *sweep.Definition, opt Options) (*Summary, err
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		werr = writeRows(wctx, rows, runsDir, meta, opt, len(todo), sum)
+		werr = writeResults(wctx, results, opt, def, meta, sum, &skipped)
 	}()
 
 	cache := newFICache()
@@ -127,31 +126,47 @@ func Run(ctx context.Context, def *sweep.Definition, opt Options) (*Summary, err
 	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(opt.Jobs)
+	total := def.Runs()
+	chunk := max(1, min(256, total/int64(opt.Jobs*16)))
 hand:
-	for _, j := range todo {
+	for lo := int64(0); lo < total; lo += chunk {
 		select {
 		case <-gctx.Done():
 			break hand
 		default:
 		}
+		hi := min(lo+chunk, total)
 		g.Go(func() error {
 			w := <-free
 			defer func() { free <- w }()
-			row, err := w.run(x, &model, def, j.replicate, j.id, cache)
-			if err != nil {
-				return err
+			for i := lo; i < hi; i++ {
+				if gctx.Err() != nil {
+					return gctx.Err()
+				}
+				cell, rep := def.Run(i)
+				pt := def.Point(cell, nil)
+				id := sweep.RunID(pt, rep)
+				if done[id] {
+					skipped.Add(1)
+					continue
+				}
+				res, err := w.run(def, pt, rep, id, cache, doneFI)
+				if err != nil {
+					return err
+				}
+				select {
+				case results <- res:
+				case <-gctx.Done():
+					return gctx.Err()
+				}
 			}
-			select {
-			case rows <- row:
-				return nil
-			case <-gctx.Done():
-				return gctx.Err()
-			}
+			return nil
 		})
 	}
 	gerr := g.Wait()
-	close(rows)
+	close(results)
 	wg.Wait()
+	sum.Skipped = skipped.Load()
 	sum.Elapsed = time.Since(start)
 	if werr != nil {
 		return sum, werr
@@ -163,116 +178,189 @@ hand:
 }
 
 // run simulates one run and measures it.
-func (w *worker) run(x *sim.Experiment, m *sweep.Model, def *sweep.Definition, replicate int, id string, cache *fiCache) (Row, error) {
-	row := Row{RunID: id, Replicate: replicate, Seed: sweep.RunSeed(def.Seed, id), Status: StatusOK, Point: def.Base, Model: *m}
-	var err error
-	row.FIE, err = cache.get(fiKey{Unit: m.Sim.Exc, DtS: m.Sim.DtSec, FI: m.FI}, &w.fi)
+func (w *worker) run(def *sweep.Definition, pt sweep.Point, replicate int, id string, cache *fiCache, doneFI map[string]bool) (result, error) {
+	m, err := pt.Model()
 	if err != nil {
-		row.FIErr = "E unit: " + err.Error()
+		return result{}, fmt.Errorf("run %s: %w", id, err)
 	}
-	row.FII, err = cache.get(fiKey{Unit: m.Sim.Inh, DtS: m.Sim.DtSec, FI: m.FI}, &w.fi)
+	x, err := sim.NewExperiment(m.Sim)
 	if err != nil {
-		row.FIErr = strings.TrimPrefix(row.FIErr+"; ", "; ") + "I unit: " + err.Error()
+		return result{}, fmt.Errorf("run %s: %w", id, err)
 	}
-	t1 := time.Now()
+	res := result{row: Row{RunID: id, Replicate: replicate, Seed: sweep.RunSeed(def.Seed, id), Status: StatusOK, Point: pt, Model: m}}
+	row := &res.row
+	var fiErrs []string
+	for _, u := range []struct {
+		name   string
+		unit   sim.Unit
+		out    *analysis.FIThresholdGain
+		keyOut *string
+	}{{"E", m.Sim.Exc, &row.FIE, &row.FIKeyE}, {"I", m.Sim.Inh, &row.FII, &row.FIKeyI}} {
+		key := fiKey{Unit: u.unit, DtS: m.Sim.DtSec, FI: m.FI}
+		*u.keyOut = key.id()
+		curve, first, err := cache.get(key, &w.fi)
+		if err != nil {
+			fiErrs = append(fiErrs, u.name+" unit: "+err.Error())
+			continue
+		}
+		*u.out = curve.thresholds
+		if first && def.Outputs.FICurves && !doneFI[curve.id] {
+			res.fi = append(res.fi, curve)
+		}
+	}
+	row.FIErr = strings.Join(fiErrs, "; ")
+	t0 := time.Now()
 	exc, inh, err := w.drive.Inputs(x, m.Input, row.Seed)
 	if err != nil {
-		return row, fmt.Errorf("run %s: %w", id, err)
+		return res, fmt.Errorf("run %s: %w", id, err)
+	}
+	w.res.Traces = nil
+	if def.Outputs.Traces {
+		w.res.Traces = &w.traces
 	}
 	if err := x.Run(exc, inh, &w.res); err != nil {
 		if !errors.Is(err, sim.ErrNumerical) {
-			return row, fmt.Errorf("run %s: %w", id, err)
+			return res, fmt.Errorf("run %s: %w", id, err)
 		}
 		row.Status, row.Error = StatusFailed, err.Error()
 	}
+	row.RunMs = float64(time.Since(t0).Microseconds()) / 1000
 	r := &w.res
 	row.NSpikesE, row.NSpikesI = int64(len(r.SpikeStepsE)), int64(len(r.SpikeStepsI))
 	row.RateEHz, row.RateIHz = r.RateEHz, r.RateIHz
 	row.QEEPC, row.QEIPC, row.QIEPC, row.QIIPC = r.ChargeEEPC, r.ChargeEIPC, r.ChargeIEPC, r.ChargeIIPC
 	row.NInputExc, row.NInputInh = r.InputSpikesExc, r.InputSpikesInh
-	row.RunMs = float64(time.Since(t1).Microseconds()) / 1000
-	return row, nil
+	if tr := r.Traces; tr != nil {
+		res.traces = make([]TraceRow, len(tr.VE))
+		dtMs := m.Sim.DtSec * 1e3
+		for n := range res.traces {
+			res.traces[n] = TraceRow{RunID: id, Step: int64(n), TMs: float64(n) * dtMs,
+				VE: tr.VE[n], SEE: tr.SEE[n], SIE: tr.SIE[n], VI: tr.VI[n], SEI: tr.SEI[n], SII: tr.SII[n]}
+		}
+	}
+	return res, nil
 }
 
-// writeRows collects rows and writes a part file every opt.FlushRows rows or opt.FlushInterval,
-// and at the end. It updates sum.
-func writeRows(ctx context.Context, rows <-chan Row, dir string, meta map[string]string, opt Options, n int, sum *Summary) error {
-	buf := make([]Row, 0, min(opt.FlushRows, max(n, 1)))
-	seq := 0
+// partWriter buffers one table's rows and writes them as part files.
+type partWriter[T any] struct {
+	dir, prefix string
+	cols        []Column[T]
+	meta        map[string]string
+	buf         []T
+	seq         int
+	parts       *[]string
+}
+
+func (w *partWriter[T]) flush() error {
+	if len(w.buf) == 0 {
+		return nil
+	}
+	if err := os.MkdirAll(w.dir, 0o755); err != nil {
+		return fmt.Errorf("creating %s: %w", w.dir, err)
+	}
+	path := filepath.Join(w.dir, fmt.Sprintf("%s-%04d.parquet", w.prefix, w.seq))
+	w.seq++
+	if err := writeTable(path, w.cols, w.buf, w.meta, 1<<20); err != nil {
+		return err
+	}
+	*w.parts = append(*w.parts, path)
+	clear(w.buf)
+	w.buf = w.buf[:0]
+	return nil
+}
+
+// writeResults collects results and writes each table's part files every opt.FlushRows runs (or
+// traceFlushRows steps), every opt.FlushInterval, and at the end. It updates sum.
+func writeResults(ctx context.Context, results <-chan result, opt Options, def *sweep.Definition, meta map[string]string, sum *Summary, skipped *atomic.Int64) error {
 	prefix, err := partPrefix()
 	if err != nil {
 		return err
 	}
-	flush := func() error {
-		if len(buf) == 0 {
-			return nil
-		}
-		path := filepath.Join(dir, fmt.Sprintf("%s-%04d.parquet", prefix, seq))
-		seq++
-		if err := WriteParquet(path, buf, meta, 1<<20); err != nil {
+	runs := &partWriter[Row]{dir: filepath.Join(opt.OutDir, "runs"), prefix: prefix, cols: Columns, meta: meta, parts: &sum.Parts}
+	fis := &partWriter[FIRow]{dir: filepath.Join(opt.OutDir, "fi"), prefix: prefix, cols: FIColumns, meta: meta, parts: &sum.Parts}
+	traces := &partWriter[TraceRow]{dir: filepath.Join(opt.OutDir, "traces"), prefix: prefix, cols: TraceColumns, meta: meta, parts: &sum.Parts}
+	// Traces and f-I curves are written before the runs that produced them, so a run in runs/
+	// always has its traces and curves on disk (resume skips it).
+	flushAll := func() error {
+		if err := traces.flush(); err != nil {
 			return err
 		}
-		sum.Parts = append(sum.Parts, path)
-		buf = buf[:0]
-		return nil
+		if err := fis.flush(); err != nil {
+			return err
+		}
+		return runs.flush()
 	}
 	flushTick := time.NewTicker(opt.FlushInterval)
 	defer flushTick.Stop()
 	progTick := time.NewTicker(opt.ProgressEvery)
 	defer progTick.Stop()
 	start := time.Now()
-	got := 0
+	var got int64
+	report := func(final bool) {
+		progress(opt.Progress, got, skipped.Load(), def.Runs(), start, final)
+	}
 	for {
 		select {
-		case r, ok := <-rows:
+		case r, ok := <-results:
 			if !ok {
-				err := flush()
-				progress(opt.Progress, got, n, start, true)
+				err := flushAll()
+				report(true)
 				return err
 			}
 			got++
-			if r.Status == StatusOK {
+			if r.row.Status == StatusOK {
 				sum.OK++
 				if sum.Example == nil {
-					ex := r
+					ex := r.row
 					sum.Example = &ex
 				}
 			} else {
 				sum.Failed++
 			}
-			buf = append(buf, r)
-			if len(buf) >= opt.FlushRows {
-				if err := flush(); err != nil {
+			for _, c := range r.fi {
+				fis.buf = append(fis.buf, c.rows()...)
+			}
+			if len(r.traces) > 0 {
+				traces.buf = append(traces.buf, r.traces...)
+			}
+			runs.buf = append(runs.buf, r.row)
+			if len(runs.buf) >= opt.FlushRows || len(traces.buf) >= traceFlushRows {
+				if err := flushAll(); err != nil {
 					return err
 				}
 			}
 		case <-flushTick.C:
-			if err := flush(); err != nil {
+			if err := flushAll(); err != nil {
 				return err
 			}
 		case <-progTick.C:
-			progress(opt.Progress, got, n, start, false)
+			report(false)
 		case <-ctx.Done():
 			return ctx.Err()
 		}
 	}
 }
 
-func progress(w io.Writer, done, n int, start time.Time, final bool) {
+func progress(w io.Writer, done, skipped, n int64, start time.Time, final bool) {
 	if w == nil || n == 0 {
 		return
 	}
 	el := time.Since(start).Seconds()
 	rate := float64(done) / max(el, 1e-9)
 	if final {
-		fmt.Fprintf(w, "eisweep: %d/%d runs done in %.1f s (%.0f runs/s)\n", done, n, el, rate)
+		fmt.Fprintf(w, "eisweep: %d runs done in %.1f s (%.0f runs/s)", done, el, rate)
+		if skipped > 0 {
+			fmt.Fprintf(w, ", %d already done before", skipped)
+		}
+		fmt.Fprintln(w)
 		return
 	}
+	left := n - done - skipped
 	eta := "?"
 	if rate > 0 {
-		eta = (time.Duration(float64(n-done)/rate) * time.Second).Round(time.Second).String()
+		eta = (time.Duration(float64(left)/rate) * time.Second).Round(time.Second).String()
 	}
-	fmt.Fprintf(w, "eisweep: %d/%d runs (%.1f%%), %.0f runs/s, ETA %s\n", done, n, 100*float64(done)/float64(n), rate, eta)
+	fmt.Fprintf(w, "eisweep: %d/%d runs (%.1f%%), %.0f runs/s, ETA %s\n", done+skipped, n, 100*float64(done+skipped)/float64(n), rate, eta)
 }
 
 // partPrefix names this invocation's part files: time, process and a random token, so that no

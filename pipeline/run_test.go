@@ -227,14 +227,14 @@ func TestInterruptLosesNothing(t *testing.T) {
 		t.Errorf("stopping took %v", el)
 	}
 	first := len(readAll(t, dir))
-	if first != s.OK || first == 0 || first == 3000 {
+	if int64(first) != s.OK || first == 0 || first == 3000 {
 		t.Fatalf("%d rows on disk after interrupt, summary says %d", first, s.OK)
 	}
 	s, err = Run(context.Background(), d, Options{OutDir: dir, Jobs: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.Skipped != first || s.OK != 3000-first || len(readAll(t, dir)) != 3000 {
+	if s.Skipped != int64(first) || s.OK != int64(3000-first) || len(readAll(t, dir)) != 3000 {
 		t.Errorf("resume: skipped %d ran %d, want %d and %d", s.Skipped, s.OK, first, 3000-first)
 	}
 }

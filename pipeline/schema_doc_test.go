@@ -32,17 +32,28 @@ func TestSchemaDocUpToDate(t *testing.T) {
 	if !bytes.Equal(got, b.Bytes()) {
 		t.Errorf("%s is out of date; run go test ./pipeline -run SchemaDoc -update", schemaDoc)
 	}
+	var names []string
 	for _, c := range Columns {
-		if !strings.Contains(string(got), "`"+c.Name+"`") {
-			t.Errorf("column %s missing from %s", c.Name, schemaDoc)
+		names = append(names, c.Name)
+	}
+	for _, c := range FIColumns {
+		names = append(names, c.Name)
+	}
+	for _, c := range TraceColumns {
+		names = append(names, c.Name)
+	}
+	for _, n := range names {
+		if !strings.Contains(string(got), "`"+n+"`") {
+			t.Errorf("column %s missing from %s", n, schemaDoc)
 		}
 	}
 }
 
 // schemaHeader is the prose above the table; "§" stands for a backquote.
-var schemaHeader = strings.ReplaceAll(`# The runs table
+var schemaHeader = strings.ReplaceAll(`# Output tables
 
-Every run is one row of §results/<name>/runs/*.parquet§. Every file has exactly these columns,
+A sweep writes §results/<name>/runs/*.parquet§, and optionally §fi/§ and §traces/§ beside it.
+Every run is one row of §runs/§. Every file of a table has exactly its columns,
 in this order, with these types, so DuckDB's §read_parquet('results/<name>/runs/*.parquet')§ and
 §pandas.read_parquet§ read a folder without §union_by_name§. Names carry units (§_hz§, §_pc§,
 §_pa§, §_mv§, §_ms§, §_s§, §_pf§, §_nsiemens§, §_na§); parameters are in their display unit

@@ -1,31 +1,61 @@
 package sweep
 
 import (
-	"crypto/sha256"
-	"encoding/binary"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"math"
 	"os"
 	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/BurntSushi/toml"
 )
 
-// Definition is a parsed sweep definition.
+// Definition is a parsed, validated sweep definition: a base point, the axes of a grid over it,
+// and replicates of every cell.
 type Definition struct {
-	Path        string // file it was read from ("" if parsed from text)
-	Text        string // the definition as written
-	Name        string // sweep name; the default output folder is results/<Name>
-	Description string // free text
-	Seed        uint64 // base seed; each run's seed derives from it and the run's identity
-	Replicates  int    // independent Poisson realisations per point
-	Base        Point  // the registry defaults with [params] applied
+	Path        string  // file it was read from ("" if parsed from text)
+	Text        string  // the definition as written
+	Name        string  // sweep name; the default output folder is results/<Name>
+	Description string  // free text
+	Seed        uint64  // base seed; each run's seed derives from it and the run's identity
+	Replicates  int     // independent realisations of every grid cell
+	Base        Point   // the registry defaults with [params] applied
+	Axes        []Axis  // [grid] entries and [[zip]] blocks, in file order
+	Outputs     Outputs // optional tables beside the runs
 	Overridden  []string
+	Warnings    []string // things that run but may not be what was meant
+
+	cells int64
+}
+
+// Outputs are the optional tables a sweep writes beside its runs.
+type Outputs struct {
+	FICurves bool // fi/: the full f-I curve of every distinct unit
+	Traces   bool // traces/: v, s_E and s_I of both units at every step of every run
+}
+
+// Cells returns the number of grid cells (1 without axes).
+func (d *Definition) Cells() int64 { return d.cells }
+
+// Runs returns the number of runs: cells × replicates.
+func (d *Definition) Runs() int64 { return d.cells * int64(d.Replicates) }
+
+// Run returns the grid cell and replicate of run i (0 ≤ i < Runs()): the replicates of a cell
+// are consecutive.
+func (d *Definition) Run(i int64) (cell int64, replicate int) {
+	return i / int64(d.Replicates), int(i % int64(d.Replicates))
+}
+
+// Point writes the parameter values of grid cell `cell` into dst (allocated if too short) and
+// returns it. The grid is never materialised: the cell decodes from its index.
+func (d *Definition) Point(cell int64, dst Point) Point {
+	if len(dst) != len(d.Base) {
+		dst = make(Point, len(d.Base))
+	}
+	copy(dst, d.Base)
+	decode(d.Axes, cell, dst)
+	return dst
 }
 
 // Error is a problem in a definition, located in its file.
@@ -54,125 +84,386 @@ func (e *Error) Error() string {
 	return b.String()
 }
 
+// DefaultMaxRuns is the largest sweep accepted unless Options.MaxRuns raises it: a guard against
+// a typo that multiplies a grid.
+const DefaultMaxRuns = 10_000_000
+
+// Options adjust parsing.
+type Options struct {
+	MaxRuns int64 // largest number of runs accepted; 0 means DefaultMaxRuns
+}
+
 var nameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
 
-// Load reads and parses the definition in file path.
-func Load(path string) (*Definition, error) {
+// Load reads and parses the definition in file path with default options.
+func Load(path string) (*Definition, error) { return LoadWith(path, Options{}) }
+
+// LoadWith reads and parses the definition in file path.
+func LoadWith(path string, opt Options) (*Definition, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("reading sweep definition: %w", err)
 	}
-	return Parse(path, string(b))
+	return ParseWith(path, string(b), opt)
 }
 
-// rawDefinition is the TOML shape of a definition.
-type rawDefinition struct {
-	Name        string         `toml:"name"`
-	Description string         `toml:"description"`
-	Seed        *int64         `toml:"seed"`
-	Replicates  *int64         `toml:"replicates"`
-	Params      map[string]any `toml:"params"`
-}
+// Parse parses a definition's text with default options; path names it in errors.
+func Parse(path, text string) (*Definition, error) { return ParseWith(path, text, Options{}) }
 
-var topKeys = []string{"name", "description", "seed", "replicates", "params"}
+var topKeys = []string{"name", "description", "seed", "replicates", "params", "grid", "zip", "outputs"}
+var outputKeys = []string{"fi_curves", "traces"}
 
-// Parse parses a definition's text; path names it in errors. All problems are reported before
-// anything runs: syntax (with line and column), unknown keys (with the nearest known one),
-// wrong units or types, and values outside a parameter's valid range.
-func Parse(path, text string) (*Definition, error) {
-	var raw rawDefinition
-	md, err := toml.Decode(text, &raw)
-	if err != nil {
+// ParseWith parses a definition's text; path names it in errors. Every problem is reported, all
+// before anything runs: TOML syntax (line and column), unknown keys and tables (with the nearest
+// known name), wrong types, units and dimensions, values out of range, parameters set in two
+// places, unequal zips, empty axes, combinations that cannot be simulated (checked over every
+// cell), and grids above the run limit. The error joins one *Error per problem.
+func ParseWith(path, text string, opt Options) (*Definition, error) {
+	if opt.MaxRuns <= 0 {
+		opt.MaxRuns = DefaultMaxRuns
+	}
+	var raw map[string]any
+	if _, err := toml.Decode(text, &raw); err != nil {
 		var pe toml.ParseError
 		if errors.As(err, &pe) {
-			return nil, &Error{Path: path, Line: pe.Position.Line, Msg: fmt.Sprintf("column %d: %s", pe.Position.Col, pe.Message)}
+			return nil, &Error{Path: path, Line: pe.Position.Line, Msg: fmt.Sprintf("column %d: TOML syntax: %s", pe.Position.Col, pe.Message)}
 		}
 		return nil, &Error{Path: path, Msg: err.Error()}
 	}
-	var errs []error
-	fail := func(key toml.Key, msg string, args ...any) {
-		errs = append(errs, &Error{Path: path, Line: lineOf(text, key), Key: key.String(), Msg: fmt.Sprintf(msg, args...)})
-	}
-	for _, k := range md.Undecoded() {
-		if len(k) == 1 || k[0] != "params" {
-			if s := nearest(k[len(k)-1], topKeys); s != "" && len(k) == 1 {
-				fail(k, "unknown key (did you mean %q?)", s)
-			} else {
-				fail(k, "unknown key (a definition has %s)", strings.Join(topKeys, ", "))
-			}
-		}
-	}
-	d := &Definition{Path: path, Text: text, Name: raw.Name, Description: raw.Description, Seed: 1, Replicates: 1, Base: Defaults()}
-	switch {
-	case raw.Name == "":
-		fail(nil, `missing name (add e.g. name = "my-sweep"; it names the output folder)`)
-	case !nameRE.MatchString(raw.Name):
-		fail(toml.Key{"name"}, "%q is not a folder name (use letters, digits, '.', '_', '-')", raw.Name)
-	}
-	if raw.Seed != nil {
-		if *raw.Seed < 0 {
-			fail(toml.Key{"seed"}, "%d is negative (want an integer ≥ 0)", *raw.Seed)
-		}
-		d.Seed = uint64(*raw.Seed)
-	}
-	if raw.Replicates != nil {
-		if *raw.Replicates < 1 || *raw.Replicates > 1e9 {
-			fail(toml.Key{"replicates"}, "%d is not a count of runs (want an integer from 1 to 10⁹)", *raw.Replicates)
-		}
-		d.Replicates = int(*raw.Replicates)
-	}
-	flat := map[string]flatValue{}
-	flatten(toml.Key{"params"}, raw.Params, flat)
-	names := make([]string, 0, len(flat))
-	for name := range flat {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	for _, name := range names {
-		fv := flat[name]
-		p := Lookup(name)
-		if p == nil {
-			if s := nearest(name, Names()); s != "" {
-				fail(fv.key, "unknown parameter (did you mean %q? `eisweep params` lists them all)", s)
-			} else {
-				fail(fv.key, "unknown parameter (`eisweep params` lists them all)")
-			}
-			continue
-		}
-		v, err := valueOf(p, fv.v)
+	p := &parser{path: path, text: text, d: &Definition{Path: path, Text: text, Seed: 1, Replicates: 1, Base: Defaults()}}
+	p.parse(raw)
+	d := p.d
+	if len(p.errs) == 0 {
+		n, err := cellCount(d.Axes)
 		if err != nil {
-			fail(fv.key, "%v", err)
-			continue
+			p.fail("grid", 0, "%v", err)
 		}
-		d.Base[index[name]] = v
-		d.Overridden = append(d.Overridden, name)
-	}
-	if len(errs) == 0 {
-		if _, err := d.Base.Model(); err != nil {
-			errs = append(errs, &Error{Path: path, Key: "params", Msg: err.Error()})
+		d.cells = n
+		if runs := float64(n) * float64(d.Replicates); len(p.errs) == 0 && runs > float64(opt.MaxRuns) {
+			p.fail("", 0, "%s cells × %d replicates = %.4g runs, above the limit of %d (a guard against typos); if you mean it, raise the limit with --max-runs",
+				commas(n), d.Replicates, runs, opt.MaxRuns)
 		}
 	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
+	if len(p.errs) == 0 {
+		if pr, pt := checkGrid(d.Base, d.Axes); pr != nil {
+			p.failProblem(pr, pt)
+		}
 	}
+	if len(p.errs) > 0 {
+		return nil, errors.Join(p.errs...)
+	}
+	d.Warnings = warnings(d)
 	return d, nil
 }
 
-type flatValue struct {
-	key toml.Key
-	v   any
+type parser struct {
+	path, text string
+	d          *Definition
+	errs       []error
+	where      map[string]place // parameter → where it is set
 }
 
-// flatten turns nested tables ([params.exc] e_leak = …) into dotted names ("exc.e_leak").
-func flatten(prefix toml.Key, m map[string]any, out map[string]flatValue) {
-	for k, v := range m {
-		key := append(append(toml.Key{}, prefix...), k)
-		if sub, ok := v.(map[string]any); ok {
-			flatten(key, sub, out)
+type place struct {
+	key  string
+	line int
+}
+
+func (p *parser) fail(key string, line int, format string, args ...any) {
+	p.errs = append(p.errs, &Error{Path: p.path, Line: line, Key: key, Msg: fmt.Sprintf(format, args...)})
+}
+
+func (p *parser) parse(raw map[string]any) {
+	d := p.d
+	p.where = map[string]place{}
+	keys := sortedMapKeys(raw)
+	for _, k := range keys {
+		if !contains(topKeys, k) {
+			line := lineOf(p.text, []string{k})
+			if s := nearest(k, topKeys); s != "" {
+				p.fail(quoteKey(k), line, "unknown key (did you mean %q?)", s)
+			} else {
+				p.fail(quoteKey(k), line, "unknown key (a definition has %s)", strings.Join(topKeys, ", "))
+			}
+		}
+	}
+	switch v := raw["name"].(type) {
+	case nil:
+		p.fail("", 0, `missing name (add e.g. name = "my-sweep" at the top; it names the output folder)`)
+	case string:
+		if !nameRE.MatchString(v) {
+			p.fail("name", lineOf(p.text, []string{"name"}), "%q is not a folder name (use letters, digits, '.', '_', '-'; start with a letter or digit)", v)
+		}
+		d.Name = v
+	default:
+		p.fail("name", lineOf(p.text, []string{"name"}), `%s is not a string (write name = "my-sweep")`, describe(v))
+	}
+	switch v := raw["description"].(type) {
+	case nil:
+	case string:
+		d.Description = v
+	default:
+		p.fail("description", lineOf(p.text, []string{"description"}), "%s is not a string", describe(v))
+	}
+	if v, ok := raw["seed"]; ok {
+		n, isInt := v.(int64)
+		if !isInt || n < 0 {
+			p.fail("seed", lineOf(p.text, []string{"seed"}), "%s is not a whole number ≥ 0 (write e.g. seed = 1)", describe(v))
+		}
+		d.Seed = uint64(n)
+	}
+	if v, ok := raw["replicates"]; ok {
+		n, isInt := v.(int64)
+		if !isInt || n < 1 || n > 1e9 {
+			p.fail("replicates", lineOf(p.text, []string{"replicates"}), "%s is not a count of runs (want a whole number from 1 to 10⁹)", describe(v))
+		} else {
+			d.Replicates = int(n)
+		}
+	}
+	p.params(raw["params"])
+	p.grid(raw["grid"])
+	p.zips(raw["zip"])
+	p.outputs(raw["outputs"])
+	sort.SliceStable(d.Axes, func(a, b int) bool { return d.Axes[a].Line < d.Axes[b].Line })
+}
+
+// table checks that v is a TOML table named name.
+func (p *parser) table(name string, v any) (map[string]any, bool) {
+	if v == nil {
+		return nil, false
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		p.fail(name, lineOf(p.text, []string{name}), "%s is not a table (write [%s] on its own line, then its entries)", describe(v), name)
+	}
+	return m, ok
+}
+
+func (p *parser) params(v any) {
+	m, ok := p.table("params", v)
+	if !ok {
+		return
+	}
+	for _, e := range p.flatten("params", m) {
+		prm, val, ok := resolve(p, e, valueOf)
+		if !ok {
 			continue
 		}
-		out[strings.Join(key[1:], ".")] = flatValue{key: key, v: v}
+		p.d.Base[index[prm.Name]] = val
+		p.d.Overridden = append(p.d.Overridden, prm.Name)
 	}
+}
+
+func (p *parser) grid(v any) {
+	m, ok := p.table("grid", v)
+	if !ok {
+		return
+	}
+	for _, e := range p.flatten("grid", m) {
+		prm, vals, ok := resolve(p, e, axisValues)
+		if !ok {
+			continue
+		}
+		p.d.Axes = append(p.d.Axes, Axis{Params: []int{index[prm.Name]}, Values: [][]Value{vals}, Key: e.keyText, Line: e.line})
+	}
+}
+
+func (p *parser) zips(v any) {
+	if v == nil {
+		return
+	}
+	blocks, ok := v.([]map[string]any)
+	if !ok {
+		p.fail("zip", lineOf(p.text, []string{"zip"}), "write each zip block as [[zip]] (double brackets: an array of tables), with its lists of equal length")
+		return
+	}
+	for z, m := range blocks {
+		key := fmt.Sprintf("zip[%d]", z+1)
+		header := zipLine(p.text, z)
+		entries := p.flattenAt("zip", key, m, header)
+		if len(entries) == 0 {
+			p.fail(key, header, "empty zip block: list two or more parameters whose values vary together")
+			continue
+		}
+		ax := Axis{Key: key, Line: header}
+		bad := false
+		for _, e := range entries {
+			prm, vals, ok := resolve(p, e, axisValues)
+			if !ok {
+				bad = true
+				continue
+			}
+			ax.Params = append(ax.Params, index[prm.Name])
+			ax.Values = append(ax.Values, vals)
+		}
+		if bad {
+			continue
+		}
+		for k := 1; k < len(ax.Values); k++ {
+			if len(ax.Values[k]) != len(ax.Values[0]) {
+				lens := make([]string, len(ax.Values))
+				for j, vs := range ax.Values {
+					lens[j] = fmt.Sprintf("%s has %d", Registry[ax.Params[j]].Name, len(vs))
+				}
+				p.fail(key, header, "members of a zip vary together and need the same number of values: %s", strings.Join(lens, ", "))
+				bad = true
+				break
+			}
+		}
+		if !bad {
+			p.d.Axes = append(p.d.Axes, ax)
+		}
+	}
+}
+
+func (p *parser) outputs(v any) {
+	m, ok := p.table("outputs", v)
+	if !ok {
+		return
+	}
+	for _, k := range sortedMapKeys(m) {
+		key := "outputs." + quoteKey(k)
+		line := lineOf(p.text, []string{"outputs", k})
+		b, isBool := m[k].(bool)
+		switch {
+		case !contains(outputKeys, k):
+			if s := nearest(k, outputKeys); s != "" {
+				p.fail(key, line, "unknown output (did you mean %q?)", s)
+			} else {
+				p.fail(key, line, "unknown output (the outputs are %s)", strings.Join(outputKeys, ", "))
+			}
+		case !isBool:
+			p.fail(key, line, "%s is not true or false", describe(m[k]))
+		case k == "fi_curves":
+			p.d.Outputs.FICurves = b
+		case k == "traces":
+			p.d.Outputs.Traces = b
+		}
+	}
+}
+
+// entry is one parameter entry of [params], [grid] or a zip block, flattened to its dotted name.
+type entry struct {
+	name    string // dotted parameter name
+	v       any
+	keyText string // e.g. params."exc.e_leak"
+	line    int
+}
+
+func (p *parser) flatten(table string, m map[string]any) []entry {
+	return p.flattenAt(table, table, m, 0)
+}
+
+// flattenAt flattens nested tables ([params.exc] e_leak = …) into dotted names ("exc.e_leak").
+// Inline tables under [grid] and [[zip]] are ranges, not nesting.
+func (p *parser) flattenAt(table, label string, m map[string]any, from int) []entry {
+	var out []entry
+	seen := map[string]string{}
+	var walk func(prefix []string, m map[string]any)
+	walk = func(prefix []string, m map[string]any) {
+		for _, k := range sortedMapKeys(m) {
+			v := m[k]
+			path := append(append([]string{}, prefix...), k)
+			name := strings.Join(path, ".")
+			if sub, ok := v.(map[string]any); ok && !(table != "params" && isRange(sub)) && Lookup(name) == nil {
+				walk(path, sub)
+				continue
+			}
+			keyText := label + "." + quoteKey(name)
+			line := lineAfter(p.text, from, table, path)
+			if prev, dup := seen[name]; dup {
+				p.fail(keyText, line, "%s is written twice in this table (also as %s)", name, prev)
+				continue
+			}
+			seen[name] = keyText
+			out = append(out, entry{name: name, v: v, keyText: keyText, line: line})
+		}
+	}
+	walk(nil, m)
+	return out
+}
+
+func isRange(m map[string]any) bool {
+	for k := range m {
+		if contains(rangeKeys, k) {
+			return true
+		}
+	}
+	return false
+}
+
+// resolve finds e's parameter, converts its value with conv and claims the parameter for e's
+// place, reporting any problem; ok is false if there was one.
+func resolve[T any](p *parser, e entry, conv func(*Param, any) (T, error)) (prm *Param, v T, ok bool) {
+	if prm = p.lookup(e); prm == nil {
+		return nil, v, false
+	}
+	v, err := conv(prm, e.v)
+	if err != nil {
+		p.fail(e.keyText, e.line, "%v", err)
+		return nil, v, false
+	}
+	return prm, v, p.claim(prm.Name, e)
+}
+
+// lookup finds e's parameter, reporting an unknown name with the nearest known one.
+func (p *parser) lookup(e entry) *Param {
+	if prm := Lookup(e.name); prm != nil {
+		return prm
+	}
+	if s := nearest(e.name, Names()); s != "" {
+		p.fail(e.keyText, e.line, "unknown parameter (did you mean %q? `eisweep params` lists them all)", s)
+	} else {
+		p.fail(e.keyText, e.line, "unknown parameter (`eisweep params` lists them all)")
+	}
+	return nil
+}
+
+// claim records where a parameter is set; a parameter set in two places is an error.
+func (p *parser) claim(name string, e entry) bool {
+	if prev, ok := p.where[name]; ok {
+		at := prev.key
+		if prev.line > 0 {
+			at = fmt.Sprintf("%s (line %d)", prev.key, prev.line)
+		}
+		p.fail(e.keyText, e.line, "%s is also set at %s; a parameter may be set in one place only", name, at)
+		return false
+	}
+	p.where[name] = place{e.keyText, e.line}
+	return true
+}
+
+// failProblem reports a cell that cannot be simulated, at the place that sets the first
+// responsible parameter, naming the cell.
+func (p *parser) failProblem(pr *problem, pt Point) {
+	key, line := "", 0
+	for _, name := range pr.params {
+		if w, ok := p.where[name]; ok {
+			key, line = w.key, w.line
+			break
+		}
+	}
+	msg := pr.msg
+	if cell := p.describeCell(pt, pr.params); cell != "" {
+		msg += " (in the cell where " + cell + ")"
+	}
+	p.fail(key, line, "%s", msg)
+}
+
+// describeCell names the axis values of pt that differ between cells, for the parameters in
+// names (or all axis parameters if none of them is on an axis).
+func (p *parser) describeCell(pt Point, names []string) string {
+	var parts []string
+	for _, a := range p.d.Axes {
+		if a.Len() < 2 {
+			continue
+		}
+		for _, i := range a.Params {
+			if len(names) == 0 || contains(names, Registry[i].Name) {
+				parts = append(parts, fmt.Sprintf("%s = %s", Registry[i].Name, Registry[i].FormatValue(pt[i])))
+			}
+		}
+	}
+	return strings.Join(parts, ", ")
 }
 
 // valueOf converts a decoded TOML value into a value of p.
@@ -184,8 +475,10 @@ func valueOf(p *Param, v any) (Value, error) {
 		return p.FromNumber(float64(x))
 	case float64:
 		return p.FromNumber(x)
+	case map[string]any, []any:
+		return Value{}, fmt.Errorf("%s is not a single value of %s; ranges and lists belong in [grid] or [[zip]] (here write e.g. %s)", describe(v), p.Name, exampleValue(p))
 	}
-	return Value{}, fmt.Errorf("%v is a %T; write a quoted value such as %q", v, v, p.Default)
+	return Value{}, fmt.Errorf("%s is not a value of %s (write e.g. %s)", describe(v), p.Name, exampleValue(p))
 }
 
 var index = func() map[string]int {
@@ -196,85 +489,71 @@ var index = func() map[string]int {
 	return m
 }()
 
-// lineOf returns the 1-based line where key is written in text, or 0 if it cannot tell: the
-// first line after its table's header that assigns the key's last piece (bare or quoted).
-func lineOf(text string, key toml.Key) int {
-	if len(key) == 0 {
-		return 0
+// warnings lists what parses and runs but may not be what was meant.
+func warnings(d *Definition) []string {
+	var ws []string
+	seen := map[string]bool{}
+	note := func(s string) {
+		if !seen[s] {
+			seen[s] = true
+			ws = append(ws, s)
+		}
 	}
-	lines := strings.Split(text, "\n")
-	start := 0
-	if len(key) > 1 {
-		for i, l := range lines {
-			t := strings.TrimSpace(l)
-			if strings.HasPrefix(t, "[") && strings.Contains(t, key[0]) {
-				start = i
-				break
+	check := func(i int, v Value) {
+		prm := Registry[i]
+		if strings.HasSuffix(prm.Name, ".refractory") {
+			if r := roundMicro(v.Num); r != v.Num {
+				note(fmt.Sprintf("%s = %s: Brian2 rounds refractory periods to whole µs, and so does eisweep (%s)", prm.Name, prm.FormatValue(v), prm.FormatValue(Value{Num: r})))
 			}
 		}
 	}
-	last := key[len(key)-1]
-	forms := []string{`"` + last + `"`, `'` + last + `'`, last}
-	for i := start; i < len(lines); i++ {
-		t := strings.TrimSpace(lines[i])
-		for _, f := range forms {
-			if rest, ok := strings.CutPrefix(t, f); ok && strings.HasPrefix(strings.TrimSpace(rest), "=") {
-				return i + 1
+	for i, v := range d.Base {
+		check(i, v)
+	}
+	for _, a := range d.Axes {
+		for k, i := range a.Params {
+			for _, v := range a.Values[k] {
+				check(i, v)
 			}
 		}
 	}
-	return 0
-}
-
-// RunID returns the identity of a run: a hash of the point's canonical form and the replicate
-// number. The canonical form lists, in name order, every parameter whose value differs from its
-// default, as name=value with numbers in SI units to 15 significant digits — so it does not
-// depend on key order, on how a value was written ("5 Hz" and "0.005 kHz" are the same), or on
-// parameters added to the registry later with their defaults.
-func RunID(pt Point, replicate int) string {
-	h := sha256.New()
-	for _, name := range Names() {
-		i := index[name]
-		p := Registry[i]
-		c := canonical(p, pt[i])
-		if c == canonical(p, p.def) {
-			continue
+	if d.Outputs.Traces {
+		m := d.Base.model()
+		steps := m.Sim.DurationSec / m.Sim.DtSec
+		if rows := float64(d.Runs()) * steps; rows > 1e8 {
+			note(fmt.Sprintf("outputs.traces records every step of every run: about %.3g rows (%d runs × %.0f steps)", rows, d.Runs(), steps))
 		}
-		fmt.Fprintf(h, "%s=%s\n", name, c)
 	}
-	fmt.Fprintf(h, "replicate=%d\n", replicate)
-	return hex.EncodeToString(h.Sum(nil)[:8])
+	return ws
 }
 
-func canonical(p *Param, v Value) string {
-	if p.Kind == KindEnum {
-		return strconv.Quote(v.Str)
-	}
-	if v.Num == 0 {
-		return "0" // -0 and 0 are the same value
-	}
-	return strconv.FormatFloat(v.Num, 'g', 15, 64)
+func roundMicro(sec float64) float64 {
+	var r float64
+	fmt.Sscanf(fmt.Sprintf("%.6f", sec), "%g", &r)
+	return r
 }
 
-// RunSeed returns the random seed of the run runID in a sweep with base seed base.
-func RunSeed(base uint64, runID string) uint64 {
-	h := sha256.New()
-	fmt.Fprintf(h, "eisweep seed %d %s", base, runID)
-	return binary.LittleEndian.Uint64(h.Sum(nil)[:8]) & math.MaxInt64
-}
-
-// Hash returns the SHA-256 of the definition's text, hex-encoded.
-func (d *Definition) Hash() string {
-	h := sha256.Sum256([]byte(d.Text))
-	return hex.EncodeToString(h[:])
-}
-
-// SameRuns reports whether d and o give every run the same parameters and seed, so that results
-// of one may stand for the other: the same base seed and the same point. Names, descriptions,
-// comments and replicate counts may differ (more replicates only add runs).
-func (d *Definition) SameRuns(o *Definition) bool {
-	if d.Seed != o.Seed || len(d.Base) != len(o.Base) {
-		return false
+func sortedMapKeys(m map[string]any) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
 	}
-	return RunID(d.Base, 0) == RunID(o.Base, 0)
+	sort.Strings(ks)
+	return ks
+}
+
+// quoteKey writes a key as TOML would need it: bare if it can be, else quoted.
+func quoteKey(k string) string {
+	if regexp.MustCompile(`^[A-Za-z0-9_-]+$`).MatchString(k) {
+		return k
+	}
+	return fmt.Sprintf("%q", k)
+}
+
+func commas(n int64) string {
+	s := fmt.Sprint(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }

@@ -174,7 +174,7 @@ func parseUnitTerm(term string) (scale float64, dim Dim, err error) {
 		p, okp := prefixes[r]
 		d, ok = units[term[w:]]
 		if !okp || !ok {
-			return 0, Dim{}, fmt.Errorf("unknown unit %q (want e.g. ms, Hz, pA, nA*ms, mV, pF, nS)", term)
+			return 0, Dim{}, fmt.Errorf("unknown unit %q (units are s, Hz, A, V, F, S, C, ohm, with prefixes p n u µ m k M G)", term)
 		}
 		base = p
 	}

@@ -1,9 +1,11 @@
 package sweep
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/eisweep/eisweep/sim"
@@ -32,9 +34,10 @@ type Param struct {
 	Choices []string // valid words (KindEnum only)
 	Desc    string   // one line: what it is
 
-	scale float64             // SI value of 1 display unit
-	def   Value               // Default, parsed
-	apply func(*Model, Value) // writes the value into a model
+	scale        float64             // SI value of 1 display unit
+	crossChecked bool                // checkModel looks at it
+	def          Value               // Default, parsed
+	apply        func(*Model, Value) // writes the value into a model
 }
 
 // Column returns the parameter's Parquet column name: the dotted name with "_" for ".", plus the
@@ -218,7 +221,14 @@ func buildRegistry() []*Param {
 		q("fi.duration", "s", Time, "1 s", "1 ms", "1000 s", "simulated time per current of the f-I test", func(m *Model, v float64) { m.FI.DurationSec = v }),
 	)
 	byName = make(map[string]*Param, len(ps))
+	checked := []string{"sim.", "syn.", "net.", "fi.", "input.rate", "exc.tau_adapt", "inh.tau_adapt", "exc.c_m", "inh.c_m",
+		"exc.g_leak", "inh.g_leak", "exc.refractory", "inh.refractory", "exc.v_", "inh.v_"}
 	for _, p := range ps {
+		for _, c := range checked {
+			if strings.HasPrefix(p.Name, c) {
+				p.crossChecked = true
+			}
+		}
 		if p.Kind == KindQuantity {
 			p.scale = mustSI("1 " + p.Unit)
 		}
@@ -308,7 +318,7 @@ func (p *Param) FormatValue(v Value) string {
 	case KindQuantity:
 		return fmt.Sprintf("%.12g %s", p.Display(v), p.Unit)
 	}
-	return fmt.Sprintf("%.17g", v.Num)
+	return strconv.FormatFloat(v.Num, 'g', -1, 64)
 }
 
 func quoteList(xs []string) string {
@@ -331,26 +341,24 @@ func Defaults() Point {
 	return pt
 }
 
-// Model resolves the point into the model it describes, checking what single parameters
-// cannot (for example that the f-I range is increasing).
+// Model resolves the point into the model it describes, and checks the combinations single
+// parameters cannot (for example that sim.dt is below every time constant).
 func (pt Point) Model() (Model, error) {
+	m := pt.model()
+	if pr := checkModel(&m); pr != nil {
+		return m, errors.New(pr.msg)
+	}
+	return m, nil
+}
+
+// model resolves the point without checking it.
+func (pt Point) model() Model {
 	var m Model
 	for i, p := range Registry {
 		p.apply(&m, pt[i])
 	}
 	m.finish()
-	if m.FI.IMaxAmp <= m.FI.IMinAmp {
-		return m, fmt.Errorf("fi.i_max (%g pA) must be above fi.i_min (%g pA)", m.FI.IMaxAmp*1e12, m.FI.IMinAmp*1e12)
-	}
-	nExc, nInh := sim.FanIn(m.Net.NUnits, m.Net.PropConnect, m.Net.PropInh)
-	if nExc < 1 || nInh < 1 {
-		return m, fmt.Errorf("net.n_units %d × prop_connect %g × prop_inh %g gives a fan-in of %d excitatory and %d inhibitory inputs; both must be ≥ 1",
-			m.Net.NUnits, m.Net.PropConnect, m.Net.PropInh, nExc, nInh)
-	}
-	if err := m.Sim.Validate(); err != nil {
-		return m, err
-	}
-	return m, nil
+	return m
 }
 
 // nearest returns the registry name closest to name (by edit distance), for suggestions.

@@ -8,6 +8,8 @@ import (
 	"io"
 	"strings"
 	"syscall"
+
+	"github.com/eisweep/eisweep/sweep"
 )
 
 // command is one subcommand: its flags are defined on fs by setup, which returns the action.
@@ -24,7 +26,7 @@ func register(c *command) { commands = append(commands, c) }
 const (
 	exitOK        = 0   // success
 	exitError     = 1   // the command failed (the message says why)
-	exitUsage     = 2   // bad command line
+	exitUsage     = 2   // bad command line or sweep definition: nothing ran
 	exitRunFailed = 3   // the sweep completed, but some runs failed numerically (rows with status "failed")
 	exitSIGINT    = 130 // interrupted by SIGINT (Ctrl-C): finished runs were written; run again to resume
 	exitSIGTERM   = 143 // terminated by SIGTERM (e.g. SLURM's time limit): as for SIGINT
@@ -43,14 +45,16 @@ func (e interrupted) Error() string { return "interrupted by " + e.sig.String() 
 // errRunsFailed: the sweep completed with failed runs.
 var errRunsFailed = errors.New("some runs failed")
 
-// exitCode maps an error to the process exit status.
+// exitCode maps an error to the process exit status. A bad sweep definition is a usage error
+// (2), like a bad command line: nothing ran.
 func exitCode(err error) int {
 	var u usageError
 	var in interrupted
+	var def *sweep.Error
 	switch {
 	case err == nil:
 		return exitOK
-	case errors.As(err, &u):
+	case errors.As(err, &u), errors.As(err, &def):
 		return exitUsage
 	case errors.As(err, &in):
 		if in.sig == syscall.SIGTERM {
@@ -100,7 +104,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if cause := context.Cause(ctx); cause != nil && err != nil && errors.Is(err, context.Canceled) {
 		err = cause
 	}
-	if err != nil && !errors.Is(err, errRunsFailed) {
+	var defErr *sweep.Error
+	if errors.As(err, &defErr) {
+		fmt.Fprintf(stderr, "%v\n", err) // each line names its file
+	} else if err != nil && !errors.Is(err, errRunsFailed) {
 		fmt.Fprintf(stderr, "eisweep %s: %v\n", c.name, err)
 		var u usageError
 		if errors.As(err, &u) {
@@ -136,5 +143,5 @@ func printCommandUsage(fs *flag.FlagSet, c *command) {
 		fmt.Fprintf(w, "\nFlags:\n")
 		fs.PrintDefaults()
 	}
-	fmt.Fprintf(w, "\nExit status: 0 success, 1 error, 2 usage, 3 completed with failed runs, 130 SIGINT, 143 SIGTERM.\n")
+	fmt.Fprintf(w, "\nExit status: 0 success, 1 error, 2 bad command line or definition, 3 completed with failed runs,\n130 SIGINT, 143 SIGTERM.\n")
 }

@@ -70,7 +70,7 @@ func TestExitCodes(t *testing.T) {
 		{"unknown flag", []string{"run", "--nope", "x.toml"}, exitUsage, "flag provided but not defined"},
 		{"missing file argument", []string{"run"}, exitUsage, "want one sweep definition file"},
 		{"missing file", []string{"run", filepath.Join(dir, "none.toml")}, exitError, "no such file"},
-		{"bad definition names file, line, key and an example", []string{"run", "-o", filepath.Join(dir, "b"), bad}, exitError, `bad.toml:3: params."input.rate_exc": "5" has no unit`},
+		{"bad definition names file, line, key and an example; exit 2, nothing runs", []string{"run", "-o", filepath.Join(dir, "b"), bad}, exitUsage, `bad.toml:3: params."input.rate_exc": "5" has no unit`},
 		{"failed runs", []string{"run", "--quiet", "-o", filepath.Join(dir, "f"), fail}, exitRunFailed, "2 of 2 runs failed numerically"},
 		{"help", []string{"help", "run"}, exitOK, ""},
 		{"version", []string{"version"}, exitOK, ""},
@@ -100,5 +100,70 @@ func TestParamsTOMLIsADefinition(t *testing.T) {
 	code, _, errs := eisweep(t, "run", "--quiet", "-o", filepath.Join(t.TempDir(), "o"), path)
 	if code != 0 {
 		t.Errorf("running the printed defaults: exit %d: %s", code, errs)
+	}
+}
+
+// TestValidateSweeps: every definition in sweeps/ validates.
+func TestValidateSweeps(t *testing.T) {
+	files, _ := filepath.Glob("../../sweeps/*.toml")
+	if len(files) < 4 {
+		t.Fatalf("%d sweeps", len(files))
+	}
+	code, out, errs := eisweep(t, append([]string{"validate"}, files...)...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, f := range files {
+		if !strings.Contains(out, f+": ok: ") {
+			t.Errorf("no ok line for %s in %q", f, out)
+		}
+	}
+}
+
+// TestValidateBadCorpus: every bad definition makes validate exit 2 with its expected messages,
+// and run refuses it without creating an output folder.
+func TestValidateBadCorpus(t *testing.T) {
+	files, _ := filepath.Glob("../../sweep/testdata/bad/*.toml")
+	if len(files) < 30 {
+		t.Fatalf("%d bad definitions", len(files))
+	}
+	for _, f := range files {
+		b, _ := os.ReadFile(f)
+		code, _, errs := eisweep(t, "validate", f)
+		if code != exitUsage {
+			t.Errorf("%s: validate exit %d, want 2", f, code)
+		}
+		for _, l := range strings.Split(string(b), "\n") {
+			w, ok := strings.CutPrefix(l, "# want: ")
+			if ok && !strings.Contains(errs, w) {
+				t.Errorf("%s: stderr lacks %q:\n%s", f, w, errs)
+			}
+		}
+		out := filepath.Join(t.TempDir(), "out")
+		if code, _, _ := eisweep(t, "run", "--quiet", "-o", out, f); code != exitUsage {
+			t.Errorf("%s: run exit %d, want 2", f, code)
+		}
+		if _, err := os.Stat(out); !os.IsNotExist(err) {
+			t.Errorf("%s: run created %s", f, out)
+		}
+	}
+}
+
+func TestPlan(t *testing.T) {
+	code, out, errs := eisweep(t, "plan", "--list", "3", "--calibrate", "4", "../../sweeps/setpoints.toml")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, want := range []string{
+		"1. input.rate_exc  9 values  2 Hz, 3 Hz, 4 Hz, 5 Hz, … 1 more …, 7 Hz, 8 Hz, 9 Hz, 10 Hz",
+		"81 cells × 20 replicates = 1620 runs",
+		"first 3 runs:", "estimate (from 4 calibration runs", "ms per run",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("plan output lacks %q:\n%s", want, out)
+		}
+	}
+	if n := strings.Count(out, "  2 Hz            6 Hz"); n != 3 {
+		t.Errorf("--list 3 printed %d runs of the first cell:\n%s", n, out)
 	}
 }

@@ -23,6 +23,7 @@ the seed experiment.`,
 			out := fs.String("o", "", "output folder (default results/<name>)")
 			jobs := fs.Int("j", 0, "concurrent workers (default: the CPUs this process may use)")
 			quiet := fs.Bool("quiet", false, "no progress lines on stderr")
+			maxRuns := fs.Int64("max-runs", sweep.DefaultMaxRuns, "largest sweep accepted (a guard against typos that multiply a grid)")
 			return func(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 				if len(args) != 1 {
 					return usageError{"want one sweep definition file"}
@@ -30,7 +31,7 @@ the seed experiment.`,
 				if *jobs < 0 {
 					return usageError{fmt.Sprintf("-j %d: want a number of workers ≥ 1", *jobs)}
 				}
-				def, err := sweep.Load(args[0])
+				def, err := sweep.LoadWith(args[0], sweep.Options{MaxRuns: *maxRuns})
 				if err != nil {
 					return err
 				}
@@ -49,8 +50,16 @@ the seed experiment.`,
 				if err != nil {
 					return err
 				}
-				fmt.Fprintf(stdout, "%s: %d runs (%d now, %d already done), %d failed, in %s\n\n",
+				fmt.Fprintf(stdout, "%s: %d runs (%d now, %d already done), %d failed, in %s\n",
 					def.Name, sum.Total, sum.OK+sum.Failed, sum.Skipped, fs.Rows-fs.OK, filepath.Join(sum.OutDir, "runs"))
+				for _, w := range def.Warnings {
+					fmt.Fprintf(stderr, "eisweep: warning: %s\n", w)
+				}
+				if def.Cells() > 1 {
+					fmt.Fprintf(stdout, "%d grid cells: query %s with DuckDB or pandas (see README)\n", def.Cells(), filepath.Join(sum.OutDir, "runs", "*.parquet"))
+					return failedRuns(fs, stderr)
+				}
+				fmt.Fprintln(stdout)
 				ex := sum.Example
 				if ex == nil {
 					ex, err = pipeline.DescribePoint(def)
@@ -58,15 +67,20 @@ the seed experiment.`,
 						return err
 					}
 				}
-				if err := pipeline.Report(stdout, ex, fs, len(def.Overridden) == 0); err != nil {
+				if err := pipeline.Report(stdout, ex, fs, len(def.Overridden) == 0 && len(def.Axes) == 0); err != nil {
 					return err
 				}
-				if fs.Rows > fs.OK {
-					fmt.Fprintf(stderr, "eisweep: %d of %d runs failed numerically (rows with status \"failed\")\n", fs.Rows-fs.OK, fs.Rows)
-					return errRunsFailed
-				}
-				return nil
+				return failedRuns(fs, stderr)
 			}
 		},
 	})
+}
+
+// failedRuns reports runs that failed numerically, as exit status 3.
+func failedRuns(fs pipeline.FolderStats, stderr io.Writer) error {
+	if fs.Rows > fs.OK {
+		fmt.Fprintf(stderr, "eisweep: %d of %d runs failed numerically (rows with status \"failed\")\n", fs.Rows-fs.OK, fs.Rows)
+		return errRunsFailed
+	}
+	return nil
 }

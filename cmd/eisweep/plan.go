@@ -1,0 +1,164 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"runtime"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/eisweep/eisweep/pipeline"
+	"github.com/eisweep/eisweep/sweep"
+)
+
+func init() {
+	register(&command{
+		name: "plan", args: "[--list N] [-j N] [--max-runs N] FILE.toml", short: "show a sweep's grid, size, and estimated time and output",
+		long: `Show what "run" would do: each axis with its values, the parameters set in
+[params], the number of cells and runs, and an estimate of the run time and
+output size from a short calibration on this machine (a few runs and one f-I
+curve). --list N prints the first N runs with their parameters and run ids.`,
+		setup: func(fs *flag.FlagSet) func(context.Context, []string, io.Writer, io.Writer) error {
+			list := fs.Int64("list", 0, "print the first N runs")
+			jobs := fs.Int("j", 0, "workers the estimate assumes (default: the CPUs this process may use)")
+			samples := fs.Int("calibrate", 24, "runs simulated for the estimate (0: no estimate)")
+			maxRuns := fs.Int64("max-runs", sweep.DefaultMaxRuns, "largest sweep accepted")
+			return func(_ context.Context, args []string, stdout, _ io.Writer) error {
+				if len(args) != 1 {
+					return usageError{"want one sweep definition file"}
+				}
+				if *list < 0 || *jobs < 0 || *samples < 0 {
+					return usageError{"--list, -j and --calibrate take numbers ≥ 0"}
+				}
+				def, err := sweep.LoadWith(args[0], sweep.Options{MaxRuns: *maxRuns})
+				if err != nil {
+					return err
+				}
+				printPlan(stdout, def)
+				if *list > 0 {
+					printRuns(stdout, def, *list)
+				}
+				if *samples > 0 {
+					j := *jobs
+					if j == 0 {
+						j = runtime.GOMAXPROCS(0)
+					}
+					est, err := pipeline.Calibrate(def, *samples)
+					if err != nil {
+						return fmt.Errorf("calibration: %w", err)
+					}
+					secs := est.Seconds(def.Runs(), j)
+					fmt.Fprintf(stdout, "\nestimate (from %d calibration runs on this machine, %d workers):\n", est.Samples, j)
+					fmt.Fprintf(stdout, "  time    about %s: %.3g ms per run, %.0f ms per f-I curve × %d distinct units\n",
+						roundDuration(secs), est.RunMs, est.FIMs, est.DistinctUnits)
+					fmt.Fprintf(stdout, "  output  about %s (Parquet, zstd)\n", bytesText(est.Bytes(def.Runs())))
+				}
+				for _, w := range def.Warnings {
+					fmt.Fprintf(stdout, "warning: %s\n", w)
+				}
+				return nil
+			}
+		},
+	})
+}
+
+func printPlan(w io.Writer, def *sweep.Definition) {
+	fmt.Fprintf(w, "%s: %s\n", def.Path, def.Name)
+	if def.Description != "" {
+		fmt.Fprintf(w, "  %s\n", def.Description)
+	}
+	if len(def.Axes) > 0 {
+		fmt.Fprintf(w, "\naxes (the last varies fastest):\n")
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		for k, a := range def.Axes {
+			fmt.Fprintf(tw, "  %d. %s\t%d %s\t%s\t(%s)\n", k+1, strings.Join(a.Names(), " + "), a.Len(), plural(int64(a.Len()), "value", "values"), a.Describe(8), where(a))
+		}
+		tw.Flush()
+	}
+	if len(def.Overridden) > 0 {
+		fmt.Fprintf(w, "\nfixed ([params]):\n")
+		for _, name := range def.Overridden {
+			p := sweep.Lookup(name)
+			fmt.Fprintf(w, "  %s = %s\n", name, p.FormatValue(def.Base[indexOf(name)]))
+		}
+	}
+	fmt.Fprintf(w, "\n%d %s × %d %s = %d %s", def.Cells(), plural(def.Cells(), "cell", "cells"), def.Replicates,
+		plural(int64(def.Replicates), "replicate", "replicates"), def.Runs(), plural(def.Runs(), "run", "runs"))
+	var outs []string
+	if def.Outputs.FICurves {
+		outs = append(outs, "fi/")
+	}
+	if def.Outputs.Traces {
+		outs = append(outs, "traces/")
+	}
+	if len(outs) > 0 {
+		fmt.Fprintf(w, "; also writes %s", strings.Join(outs, " and "))
+	}
+	fmt.Fprintln(w)
+}
+
+func where(a sweep.Axis) string {
+	if a.Line > 0 {
+		return fmt.Sprintf("%s, line %d", a.Key, a.Line)
+	}
+	return a.Key
+}
+
+func printRuns(w io.Writer, def *sweep.Definition, n int64) {
+	n = min(n, def.Runs())
+	fmt.Fprintf(w, "\nfirst %d %s:\n", n, plural(n, "run", "runs"))
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	head := "  run\tcell\treplicate\trun_id"
+	for _, a := range def.Axes {
+		head += "\t" + strings.Join(a.Names(), " + ")
+	}
+	fmt.Fprintln(tw, head)
+	var pt sweep.Point
+	for i := range n {
+		cell, rep := def.Run(i)
+		pt = def.Point(cell, pt)
+		line := fmt.Sprintf("  %d\t%d\t%d\t%s", i, cell, rep, sweep.RunID(pt, rep))
+		for _, a := range def.Axes {
+			var vs []string
+			for _, p := range a.Params {
+				vs = append(vs, sweep.Registry[p].FormatValue(pt[p]))
+			}
+			line += "\t" + strings.Join(vs, ", ")
+		}
+		fmt.Fprintln(tw, line)
+	}
+	tw.Flush()
+}
+
+func indexOf(name string) int {
+	for i, p := range sweep.Registry {
+		if p.Name == name {
+			return i
+		}
+	}
+	return -1
+}
+
+func roundDuration(sec float64) string {
+	d := time.Duration(sec * float64(time.Second))
+	switch {
+	case d < time.Second:
+		return d.Round(time.Millisecond).String()
+	case d < time.Minute:
+		return d.Round(100 * time.Millisecond).String()
+	}
+	return d.Round(time.Second).String()
+}
+
+func bytesText(b float64) string {
+	for _, u := range []string{"B", "kB", "MB", "GB"} {
+		if b < 1000 {
+			return fmt.Sprintf("%.3g %s", b, u)
+		}
+		b /= 1000
+	}
+	return fmt.Sprintf("%.3g TB", b)
+}

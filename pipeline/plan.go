@@ -1,0 +1,144 @@
+package pipeline
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/eisweep/eisweep/sim"
+	"github.com/eisweep/eisweep/sweep"
+)
+
+// Estimate is what a sweep will cost, extrapolated from a short calibration on this machine.
+type Estimate struct {
+	Samples       int     // runs simulated for the calibration
+	RunMs         float64 // mean wall time of one run's simulation (ms)
+	FIMs          float64 // wall time of one unit's f-I curve (ms)
+	DistinctUnits int64   // f-I curves to compute (an upper bound when zips tie unit parameters)
+	BytesPerRun   float64 // compressed Parquet bytes per run row (runs/ and traces/)
+	FIBytes       float64 // compressed Parquet bytes of the fi/ table, when written
+}
+
+// Seconds returns the estimated wall time of the sweep with jobs workers.
+func (e Estimate) Seconds(runs int64, jobs int) float64 {
+	return (float64(runs)*e.RunMs + float64(e.DistinctUnits)*e.FIMs) / 1e3 / float64(max(jobs, 1))
+}
+
+// Bytes returns the estimated size of the sweep's output.
+func (e Estimate) Bytes(runs int64) float64 { return float64(runs)*e.BytesPerRun + e.FIBytes }
+
+// Calibrate simulates up to samples runs spread over def's grid and one f-I curve, writes their
+// rows to a temporary file, and extrapolates time and output size.
+func Calibrate(def *sweep.Definition, samples int) (Estimate, error) {
+	runs := def.Runs()
+	n := int(min(int64(samples), runs))
+	est := Estimate{Samples: n, DistinctUnits: distinctUnits(def)}
+	var w worker
+	rows := make([]Row, 0, n)
+	var traces []TraceRow
+	var simTime time.Duration
+	var fiCurve *fiCurve
+	for k := range n {
+		i := int64(k) * runs / int64(n)
+		cell, rep := def.Run(i)
+		pt := def.Point(cell, nil)
+		m, err := pt.Model()
+		if err != nil {
+			return est, err
+		}
+		if fiCurve == nil {
+			t0 := time.Now()
+			if fiCurve, err = computeFI(fiKey{Unit: m.Sim.Exc, DtS: m.Sim.DtSec, FI: m.FI}, &w.fi); err != nil {
+				return est, err
+			}
+			est.FIMs = float64(time.Since(t0).Microseconds()) / 1e3
+		}
+		x, err := sim.NewExperiment(m.Sim)
+		if err != nil {
+			return est, err
+		}
+		id := sweep.RunID(pt, rep)
+		row := Row{RunID: id, Replicate: rep, Seed: sweep.RunSeed(def.Seed, id), Status: StatusOK, Point: pt, Model: m,
+			FIE: fiCurve.thresholds, FII: fiCurve.thresholds, FIKeyE: fiCurve.id, FIKeyI: fiCurve.id}
+		exc, inh, err := w.drive.Inputs(x, m.Input, row.Seed)
+		if err != nil {
+			return est, err
+		}
+		w.res.Traces = nil
+		if def.Outputs.Traces {
+			w.res.Traces = &w.traces
+		}
+		t0 := time.Now()
+		err = x.Run(exc, inh, &w.res)
+		simTime += time.Since(t0)
+		if err != nil && !errors.Is(err, sim.ErrNumerical) {
+			return est, err
+		}
+		row.RateEHz, row.RateIHz, row.QEEPC = w.res.RateEHz, w.res.RateIHz, w.res.ChargeEEPC
+		rows = append(rows, row)
+		if tr := w.res.Traces; tr != nil && k == 0 {
+			for s := range tr.VE {
+				traces = append(traces, TraceRow{RunID: id, Step: int64(s), VE: tr.VE[s], SEE: tr.SEE[s]})
+			}
+		}
+	}
+	est.RunMs = float64(simTime.Microseconds()) / 1e3 / float64(max(n, 1))
+	dir, err := os.MkdirTemp("", "eisweep-plan-")
+	if err != nil {
+		return est, fmt.Errorf("calibration: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	size := func(name string, write func(string) error) (float64, error) {
+		p := filepath.Join(dir, name)
+		if err := write(p); err != nil {
+			return 0, err
+		}
+		st, err := os.Stat(p)
+		if err != nil {
+			return 0, err
+		}
+		return float64(st.Size()), nil
+	}
+	b, err := size("runs.parquet", func(p string) error { return writeTable(p, Columns, rows, nil, 1<<20) })
+	if err != nil {
+		return est, err
+	}
+	est.BytesPerRun = b / float64(max(len(rows), 1))
+	if len(traces) > 0 {
+		tb, err := size("traces.parquet", func(p string) error { return writeTable(p, TraceColumns, traces, nil, 1<<20) })
+		if err != nil {
+			return est, err
+		}
+		est.BytesPerRun += tb
+	}
+	if def.Outputs.FICurves && fiCurve != nil {
+		fb, err := size("fi.parquet", func(p string) error { return writeTable(p, FIColumns, fiCurve.rows(), nil, 1<<20) })
+		if err != nil {
+			return est, err
+		}
+		est.FIBytes = fb * float64(est.DistinctUnits)
+	}
+	return est, nil
+}
+
+// distinctUnits bounds the number of distinct f-I curves of a sweep: for each unit, the product
+// of the lengths of the axes that set one of its parameters, the clock or the f-I settings.
+func distinctUnits(def *sweep.Definition) int64 {
+	var total int64
+	for _, unit := range []string{"exc.", "inh."} {
+		n := int64(1)
+		for _, a := range def.Axes {
+			for _, name := range a.Names() {
+				if strings.HasPrefix(name, unit) || name == "sim.dt" || strings.HasPrefix(name, "fi.") {
+					n *= int64(a.Len())
+					break
+				}
+			}
+		}
+		total += n
+	}
+	return total
+}

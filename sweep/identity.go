@@ -1,0 +1,70 @@
+package sweep
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"math"
+	"sort"
+	"strconv"
+)
+
+// byNameOrder is the registry in name order: the order of the canonical form.
+var byNameOrder = func() []int {
+	o := make([]int, len(Registry))
+	for i := range o {
+		o[i] = i
+	}
+	sort.Slice(o, func(a, b int) bool { return Registry[o[a]].Name < Registry[o[b]].Name })
+	return o
+}()
+
+// RunID returns the identity of a run: a hash of the point's canonical form and the replicate
+// number. The canonical form lists, in name order, every parameter whose value differs from its
+// default, as name=value with numbers in SI units to 15 significant digits. So the id does not
+// depend on key order, on how a value was written ("5 Hz" and "0.005 kHz" are the same), on
+// where it was set ([params], [grid] or a zip), on the other points of the grid, or on
+// parameters added to the registry later with their defaults.
+func RunID(pt Point, replicate int) string {
+	h := sha256.New()
+	var buf []byte
+	for _, i := range byNameOrder {
+		p := Registry[i]
+		v := pt[i]
+		if v == p.def {
+			continue
+		}
+		c := appendCanonical(buf[:0], p, v)
+		if string(c) == string(appendCanonical(nil, p, p.def)) {
+			continue
+		}
+		buf = append(append(append(c[:0:0], p.Name...), '='), c...)
+		buf = append(buf, '\n')
+		h.Write(buf)
+	}
+	buf = strconv.AppendInt(append(buf[:0], "replicate="...), int64(replicate), 10)
+	h.Write(append(buf, '\n'))
+	var sum [sha256.Size]byte
+	return hex.EncodeToString(h.Sum(sum[:0])[:8])
+}
+
+// appendCanonical appends v's canonical text: a quoted word, or the SI number to 15 significant
+// digits (enough to tell apart any two values written in decimal with up to 15 digits).
+func appendCanonical(dst []byte, p *Param, v Value) []byte {
+	if p.Kind == KindEnum {
+		return strconv.AppendQuote(dst, v.Str)
+	}
+	if v.Num == 0 {
+		return append(dst, '0') // -0 and 0 are the same value
+	}
+	return strconv.AppendFloat(dst, v.Num, 'g', 15, 64)
+}
+
+// RunSeed returns the random seed of run runID in a sweep with base seed base: the first 63
+// bits of SHA-256("eisweep seed <base> <runID>").
+func RunSeed(base uint64, runID string) uint64 {
+	buf := strconv.AppendUint([]byte("eisweep seed "), base, 10)
+	buf = append(append(buf, ' '), runID...)
+	sum := sha256.Sum256(buf)
+	return binary.LittleEndian.Uint64(sum[:8]) & math.MaxInt64
+}
