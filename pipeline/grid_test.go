@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"errors"
+	"os"
 	"strings"
 	"testing"
 
@@ -116,4 +117,41 @@ func countBy(t *testing.T, dir, table, key string) map[string]int {
 		t.Fatalf("no %s/ parts", table)
 	}
 	return counts
+}
+
+// TestCalibrateSize: plan's size estimate is within a factor of 2 of what the sweep writes.
+func TestCalibrateSize(t *testing.T) {
+	d := parse(t, `name = "cal"
+replicates = 10
+[params]
+"sim.duration" = "0.2 s"
+"fi.n_currents" = 31
+[grid]
+"input.rate_exc" = { from = "3 Hz", to = "8 Hz", steps = 6 }
+"weights.mult_ei" = [0.8, 0.9, 1.0, 1.1, 1.2]
+`)
+	est, err := Calibrate(d, 24)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if _, err := Run(context.Background(), d, Options{OutDir: dir}); err != nil {
+		t.Fatal(err)
+	}
+	paths, _ := PartFiles(dir)
+	var total int64
+	for _, p := range paths {
+		st, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		total += st.Size()
+	}
+	got := est.Bytes(d.Runs())
+	if ratio := got / float64(total); ratio < 0.5 || ratio > 2 {
+		t.Errorf("estimated %.0f bytes, wrote %d (ratio %.2f)", got, total, ratio)
+	}
+	if est.RunMs <= 0 || est.FIMs <= 0 || est.DistinctUnits != 2 {
+		t.Errorf("estimate %+v", est)
+	}
 }

@@ -18,8 +18,10 @@ type Estimate struct {
 	RunMs         float64 // mean wall time of one run's simulation (ms)
 	FIMs          float64 // wall time of one unit's f-I curve (ms)
 	DistinctUnits int64   // f-I curves to compute (an upper bound when zips tie unit parameters)
-	BytesPerRun   float64 // compressed Parquet bytes per run row (runs/ and traces/)
+	BytesPerRun   float64 // compressed Parquet bytes per run (runs/ row and traces/ rows)
+	BytesPerPart  float64 // fixed bytes of a runs part file (footer, schema, metadata)
 	FIBytes       float64 // compressed Parquet bytes of the fi/ table, when written
+	FlushRows     int     // runs per part file
 }
 
 // Seconds returns the estimated wall time of the sweep with jobs workers.
@@ -28,14 +30,17 @@ func (e Estimate) Seconds(runs int64, jobs int) float64 {
 }
 
 // Bytes returns the estimated size of the sweep's output.
-func (e Estimate) Bytes(runs int64) float64 { return float64(runs)*e.BytesPerRun + e.FIBytes }
+func (e Estimate) Bytes(runs int64) float64 {
+	parts := (runs + int64(e.FlushRows) - 1) / int64(max(e.FlushRows, 1))
+	return float64(runs)*e.BytesPerRun + float64(parts)*e.BytesPerPart + e.FIBytes
+}
 
 // Calibrate simulates up to samples runs spread over def's grid and one f-I curve, writes their
 // rows to a temporary file, and extrapolates time and output size.
 func Calibrate(def *sweep.Definition, samples int) (Estimate, error) {
 	runs := def.Runs()
 	n := int(min(int64(samples), runs))
-	est := Estimate{Samples: n, DistinctUnits: distinctUnits(def)}
+	est := Estimate{Samples: n, DistinctUnits: distinctUnits(def), FlushRows: 10_000}
 	var w worker
 	rows := make([]Row, 0, n)
 	var traces []TraceRow
@@ -102,11 +107,23 @@ func Calibrate(def *sweep.Definition, samples int) (Estimate, error) {
 		}
 		return float64(st.Size()), nil
 	}
-	b, err := size("runs.parquet", func(p string) error { return writeTable(p, Columns, rows, nil, 1<<20) })
+	// A part's size is a fixed overhead plus a cost per row: fit both from files of half and
+	// all of the calibration rows.
+	meta := metadata(def, time.Now())
+	full, err := size("runs.parquet", func(p string) error { return writeTable(p, Columns, rows, meta, 1<<20) })
 	if err != nil {
 		return est, err
 	}
-	est.BytesPerRun = b / float64(max(len(rows), 1))
+	half, err := size("half.parquet", func(p string) error { return writeTable(p, Columns, rows[:len(rows)/2], meta, 1<<20) })
+	if err != nil {
+		return est, err
+	}
+	if d := len(rows) - len(rows)/2; d > 0 && full > half {
+		est.BytesPerRun = (full - half) / float64(d)
+	} else {
+		est.BytesPerRun = full / float64(max(len(rows), 1))
+	}
+	est.BytesPerPart = max(0, full-est.BytesPerRun*float64(len(rows)))
 	if len(traces) > 0 {
 		tb, err := size("traces.parquet", func(p string) error { return writeTable(p, TraceColumns, traces, nil, 1<<20) })
 		if err != nil {
