@@ -1,17 +1,15 @@
 package pipeline
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
+	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/memory"
-	"github.com/apache/arrow-go/v18/parquet/file"
-	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 
 	"github.com/eisweep/eisweep/sweep"
 )
@@ -59,8 +57,8 @@ func writeFileAtomic(path string, data []byte) error {
 // dir. Leftover temporary files of an interrupted write are removed; a part file that cannot be
 // read is moved aside to NAME.corrupt (its runs will run again) and reported on log. A missing
 // dir holds nothing.
-func completedKeys(dir, col string, log io.Writer) (map[string]bool, error) {
-	done := map[string]bool{}
+func completedKeys(dir, col string, log io.Writer) (keySet, error) {
+	done := keySet{}
 	entries, err := os.ReadDir(dir)
 	if os.IsNotExist(err) {
 		return done, nil
@@ -77,7 +75,17 @@ func completedKeys(dir, col string, log io.Writer) (map[string]bool, error) {
 				return nil, fmt.Errorf("removing interrupted write: %w", err)
 			}
 		case strings.HasSuffix(name, ".parquet"):
-			ids, err := readStrings(path, col)
+			// Keys join the set only once the whole file has been read: a file that fails
+			// midway is moved aside and none of its runs count as done.
+			var keys []uint64
+			err := eachString(path, col, func(id string) error {
+				k, err := strconv.ParseUint(id, 16, 64)
+				if err != nil {
+					return fmt.Errorf("%q is not a key of 16 hex digits", id)
+				}
+				keys = append(keys, k)
+				return nil
+			})
 			if err != nil {
 				if log != nil {
 					fmt.Fprintf(log, "eisweep: %s is unreadable (%v); moved aside to %s.corrupt, its runs will run again\n", path, err, name)
@@ -87,8 +95,8 @@ func completedKeys(dir, col string, log io.Writer) (map[string]bool, error) {
 				}
 				continue
 			}
-			for _, id := range ids {
-				done[id] = true
+			for _, k := range keys {
+				done[k] = struct{}{}
 			}
 		}
 	}
@@ -96,48 +104,59 @@ func completedKeys(dir, col string, log io.Writer) (map[string]bool, error) {
 }
 
 // ReadRunIDs returns the run_id column of a runs Parquet file.
-func ReadRunIDs(path string) ([]string, error) { return readStrings(path, "run_id") }
+func ReadRunIDs(path string) ([]string, error) {
+	var ids []string
+	err := eachString(path, "run_id", func(id string) error {
+		ids = append(ids, id)
+		return nil
+	})
+	return ids, err
+}
 
-// readStrings returns the string column col of a Parquet file.
-func readStrings(path, col string) ([]string, error) {
-	rdr, err := file.OpenParquetFile(path, false)
-	if err != nil {
-		return nil, err
-	}
-	defer rdr.Close()
-	fr, err := pqarrow.NewFileReader(rdr, pqarrow.ArrowReadProperties{BatchSize: 1 << 16}, memory.DefaultAllocator)
-	if err != nil {
-		return nil, err
-	}
-	schema, err := fr.Schema()
-	if err != nil {
-		return nil, err
-	}
-	idx := schema.FieldIndices(col)
-	if len(idx) != 1 {
-		return nil, fmt.Errorf("no %s column", col)
-	}
-	cr, err := fr.GetColumn(context.Background(), idx[0])
-	if err != nil {
-		return nil, err
-	}
-	chunked, err := cr.NextBatch(rdr.NumRows())
-	if err != nil {
-		return nil, err
-	}
-	defer chunked.Release()
-	ids := make([]string, 0, rdr.NumRows())
-	for _, c := range chunked.Chunks() {
-		s, ok := c.(*array.String)
+// eachString calls f with every value of the string column col of a Parquet file, reading it in
+// batches so that memory does not grow with the file.
+func eachString(path, col string, f func(string) error) error {
+	n := int64(0)
+	err := eachBatch(path, col, func(a arrow.Array) error {
+		s, ok := a.(*array.String)
 		if !ok {
-			return nil, fmt.Errorf("%s column is %s, want string", col, c.DataType())
+			return fmt.Errorf("%s column is %s, want string", col, a.DataType())
 		}
 		for i := range s.Len() {
-			ids = append(ids, s.Value(i))
+			if err := f(s.Value(i)); err != nil {
+				return err
+			}
 		}
+		n += int64(s.Len())
+		return nil
+	})
+	if err != nil {
+		return err
 	}
-	if int64(len(ids)) != rdr.NumRows() {
-		return nil, fmt.Errorf("read %d values of %d rows", len(ids), rdr.NumRows())
+	if rows, err := numRows(path); err != nil || rows != n {
+		return fmt.Errorf("read %d values of %d rows (%v)", n, rows, err)
 	}
-	return ids, nil
+	return nil
+}
+
+// keySet is a set of run ids or f-I keys (16 hex digits), held as 64-bit numbers: a million
+// entries take about 20 MB, not the 100 MB of strings.
+type keySet map[uint64]struct{}
+
+func (s keySet) add(hexKey string) error {
+	k, err := strconv.ParseUint(hexKey, 16, 64)
+	if err != nil {
+		return fmt.Errorf("%q is not a key of 16 hex digits", hexKey)
+	}
+	s[k] = struct{}{}
+	return nil
+}
+
+func (s keySet) has(hexKey string) bool {
+	k, err := strconv.ParseUint(hexKey, 16, 64)
+	if err != nil {
+		return false
+	}
+	_, ok := s[k]
+	return ok
 }

@@ -105,12 +105,8 @@ func countBy(t *testing.T, dir, table, key string) map[string]int {
 	}
 	counts := map[string]int{}
 	for _, p := range paths {
-		vals, err := readStrings(p, key)
-		if err != nil {
+		if err := eachString(p, key, func(v string) error { counts[v]++; return nil }); err != nil {
 			t.Fatalf("%s: %v", p, err)
-		}
-		for _, v := range vals {
-			counts[v]++
 		}
 	}
 	if len(paths) == 0 {

@@ -40,6 +40,7 @@ func writeTable[T any](path string, cols []Column[T], rows []T, meta map[string]
 		parquet.WithCompression(compress.Codecs.Zstd),
 		parquet.WithMaxRowGroupLength(int64(maxRowGroup)),
 		parquet.WithCreatedBy("eisweep "+Version()),
+		parquet.WithDataPageSize(64<<10), parquet.WithDictionaryPageSizeLimit(64<<10),
 	)
 	fw, err := pqarrow.NewFileWriter(schema, f, props, pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/arrow-go/v18/parquet/file"
@@ -49,6 +50,33 @@ func ReadFloatColumns(paths []string, names []string) (map[string][]float64, err
 }
 
 func readFloatColumns(path string, names []string, out map[string][]float64) error {
+	for _, name := range names {
+		err := eachBatch(path, name, func(a arrow.Array) error {
+			for i := range a.Len() {
+				v := math.NaN()
+				if a.IsValid(i) {
+					switch x := a.(type) {
+					case *array.Float64:
+						v = x.Value(i)
+					case *array.Int64:
+						v = float64(x.Value(i))
+					default:
+						return fmt.Errorf("column %q is %s, want a number", name, a.DataType())
+					}
+				}
+				out[name] = append(out[name], v)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// eachBatch calls f with successive batches (64k rows) of column col of a Parquet file.
+func eachBatch(path, col string, f func(arrow.Array) error) error {
 	rdr, err := file.OpenParquetFile(path, false)
 	if err != nil {
 		return err
@@ -62,37 +90,19 @@ func readFloatColumns(path string, names []string, out map[string][]float64) err
 	if err != nil {
 		return err
 	}
-	for _, name := range names {
-		idx := schema.FieldIndices(name)
-		if len(idx) != 1 {
-			return fmt.Errorf("no column %q", name)
-		}
-		col, err := fr.GetColumn(context.Background(), idx[0])
-		if err != nil {
-			return err
-		}
-		chunked, err := col.NextBatch(rdr.NumRows())
-		if err != nil {
-			return err
-		}
-		for _, c := range chunked.Chunks() {
-			for i := range c.Len() {
-				v := math.NaN()
-				if c.IsValid(i) {
-					switch a := c.(type) {
-					case *array.Float64:
-						v = a.Value(i)
-					case *array.Int64:
-						v = float64(a.Value(i))
-					default:
-						chunked.Release()
-						return fmt.Errorf("column %q is %s, want a number", name, c.DataType())
-					}
-				}
-				out[name] = append(out[name], v)
-			}
-		}
-		chunked.Release()
+	idx := schema.FieldIndices(col)
+	if len(idx) != 1 {
+		return fmt.Errorf("no column %q", col)
 	}
-	return nil
+	rr, err := fr.GetRecordReader(context.Background(), idx, nil)
+	if err != nil {
+		return err
+	}
+	defer rr.Release()
+	for rr.Next() {
+		if err := f(rr.RecordBatch().Column(0)); err != nil {
+			return err
+		}
+	}
+	return rr.Err()
 }

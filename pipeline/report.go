@@ -10,6 +10,9 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+
 	"github.com/eisweep/eisweep/analysis"
 	"github.com/eisweep/eisweep/sim"
 	"github.com/eisweep/eisweep/sweep"
@@ -41,29 +44,36 @@ type FolderStats struct {
 }
 
 // ReadFolderStats reads the rates and charges of every run in outDir. Runs are taken in run_id
-// order, so the statistics do not depend on the order in which workers finished.
+// order, so the statistics do not depend on the order in which workers finished. It holds about
+// 64 bytes per run; for large multi-cell sweeps use CountRuns.
 func ReadFolderStats(outDir string) (FolderStats, error) {
 	var fs FolderStats
 	paths, err := PartFiles(outDir)
 	if err != nil {
 		return fs, err
 	}
-	ids := []string{}
+	var ids []uint64
 	for _, p := range paths {
 		got, err := ReadRunIDs(p)
 		if err != nil {
 			return fs, fmt.Errorf("reading %s: %w", p, err)
 		}
-		ids = append(ids, got...)
+		for _, id := range got {
+			k, err := strconv.ParseUint(id, 16, 64)
+			if err != nil {
+				return fs, fmt.Errorf("reading %s: run_id %q", p, id)
+			}
+			ids = append(ids, k)
+		}
 	}
 	names := []string{"rate_e_hz", "rate_i_hz", "q_ee_pc", "q_ei_pc", "q_ie_pc", "q_ii_pc"}
 	cols, err := ReadFloatColumns(paths, names)
 	if err != nil {
 		return fs, err
 	}
-	order := make([]int, len(ids))
+	order := make([]int32, len(ids))
 	for i := range order {
-		order[i] = i
+		order[i] = int32(i)
 	}
 	sort.Slice(order, func(a, b int) bool { return ids[order[a]] < ids[order[b]] })
 	fs.Rows = len(ids)
@@ -76,6 +86,34 @@ func ReadFolderStats(outDir string) (FolderStats, error) {
 			QEEPC: cols["q_ee_pc"][i], QEIPC: cols["q_ei_pc"][i], QIEPC: cols["q_ie_pc"][i], QIIPC: cols["q_ii_pc"][i]})
 	}
 	return fs, nil
+}
+
+// CountRuns counts the rows of outDir's runs and those that failed, reading only the status
+// column in batches, in constant memory.
+func CountRuns(outDir string) (rows, failed int64, err error) {
+	paths, err := PartFiles(outDir)
+	if err != nil {
+		return 0, 0, err
+	}
+	for _, p := range paths {
+		err := eachBatch(p, "status", func(a arrow.Array) error {
+			s, ok := a.(*array.String)
+			if !ok {
+				return fmt.Errorf("status column is %s", a.DataType())
+			}
+			for i := range s.Len() {
+				if s.Value(i) == string(StatusFailed) {
+					failed++
+				}
+			}
+			rows += int64(s.Len())
+			return nil
+		})
+		if err != nil {
+			return 0, 0, fmt.Errorf("reading %s: %w", p, err)
+		}
+	}
+	return rows, failed, nil
 }
 
 // Report prints what a folder of runs of one point measured: weights, f-I threshold and gain,

@@ -29,7 +29,9 @@ type Options struct {
 	FlushRows     int           // runs per part file; ≤ 0 means 10,000
 	FlushInterval time.Duration // longest time finished rows wait in memory; ≤ 0 means 30 s
 	Progress      io.Writer     // progress lines (stderr); nil for none
-	ProgressEvery time.Duration // interval of progress lines; ≤ 0 means 5 s
+	ProgressEvery time.Duration // interval of progress lines; ≤ 0 means 5 s (0.2 s on a terminal)
+	Shard         sweep.Shard   // run only this shard; the zero value runs the whole sweep
+	NoCompact     bool          // do not compact the folder when the sweep completes
 }
 
 func (o *Options) defaults(def *sweep.Definition) {
@@ -47,6 +49,9 @@ func (o *Options) defaults(def *sweep.Definition) {
 	}
 	if o.ProgressEvery <= 0 {
 		o.ProgressEvery = 5 * time.Second
+		if isTerminal(o.Progress) {
+			o.ProgressEvery = 200 * time.Millisecond
+		}
 	}
 }
 
@@ -62,7 +67,8 @@ type Summary struct {
 	Failed  int64    // runs that failed numerically now (rows with status "failed")
 	Parts   []string // part files written now (runs, fi and traces)
 	Elapsed time.Duration
-	Example *Row // one completed row (parameters, weights, f-I), or nil
+	Example *Row             // one completed row (parameters, weights, f-I), or nil
+	Compact []CompactSummary // what compaction did, when the sweep completed
 }
 
 // ErrDefinitionChanged is returned when the output folder holds results of a definition whose
@@ -91,14 +97,24 @@ type result struct {
 func Run(ctx context.Context, def *sweep.Definition, opt Options) (*Summary, error) {
 	opt.defaults(def)
 	start := time.Now()
+	lock, err := LockFolder(opt.OutDir, opt.Shard)
+	if err != nil {
+		return nil, err
+	}
+	defer lock.Release()
 	if err := prepareFolder(opt.OutDir, def); err != nil {
 		return nil, err
+	}
+	for _, t := range Tables {
+		if err := recoverCompaction(filepath.Join(opt.OutDir, t)); err != nil {
+			return nil, err
+		}
 	}
 	done, err := completedKeys(filepath.Join(opt.OutDir, "runs"), "run_id", opt.Progress)
 	if err != nil {
 		return nil, err
 	}
-	doneFI := map[string]bool{}
+	doneFI := keySet{}
 	if def.Outputs.FICurves {
 		if doneFI, err = completedKeys(filepath.Join(opt.OutDir, "fi"), "fi_key", opt.Progress); err != nil {
 			return nil, err
@@ -106,6 +122,11 @@ func Run(ctx context.Context, def *sweep.Definition, opt Options) (*Summary, err
 	}
 	sum := &Summary{OutDir: opt.OutDir, Total: def.Runs()}
 	meta := metadata(def, start)
+
+	// A cancelled sweep stops runs in progress too: workers check this flag every few
+	// thousand steps.
+	var stop atomic.Bool
+	defer context.AfterFunc(ctx, func() { stop.Store(true) })()
 
 	results := make(chan result, 4*opt.Jobs)
 	var skipped atomic.Int64
@@ -122,7 +143,9 @@ func Run(ctx context.Context, def *sweep.Definition, opt Options) (*Summary, err
 	cache := newFICache()
 	free := make(chan *worker, opt.Jobs)
 	for range opt.Jobs {
-		free <- new(worker)
+		w := new(worker)
+		w.res.Stop, w.fi.Stop = &stop, &stop
+		free <- w
 	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(opt.Jobs)
@@ -146,11 +169,17 @@ hand:
 				cell, rep := def.Run(i)
 				pt := def.Point(cell, nil)
 				id := sweep.RunID(pt, rep)
-				if done[id] {
+				if !opt.Shard.Has(id) {
+					continue
+				}
+				if done.has(id) {
 					skipped.Add(1)
 					continue
 				}
 				res, err := w.run(def, pt, rep, id, cache, doneFI)
+				if errors.Is(err, sim.ErrStopped) {
+					return context.Cause(gctx)
+				}
 				if err != nil {
 					return err
 				}
@@ -174,11 +203,19 @@ hand:
 	if gerr != nil {
 		return sum, gerr
 	}
-	return sum, ctx.Err()
+	if err := ctx.Err(); err != nil {
+		return sum, err
+	}
+	if opt.Shard.N == 0 && !opt.NoCompact && sum.Skipped+sum.OK+sum.Failed == total {
+		if sum.Compact, err = compactFolder(opt.OutDir); err != nil {
+			return sum, err
+		}
+	}
+	return sum, nil
 }
 
 // run simulates one run and measures it.
-func (w *worker) run(def *sweep.Definition, pt sweep.Point, replicate int, id string, cache *fiCache, doneFI map[string]bool) (result, error) {
+func (w *worker) run(def *sweep.Definition, pt sweep.Point, replicate int, id string, cache *fiCache, doneFI keySet) (result, error) {
 	m, err := pt.Model()
 	if err != nil {
 		return result{}, fmt.Errorf("run %s: %w", id, err)
@@ -199,12 +236,15 @@ func (w *worker) run(def *sweep.Definition, pt sweep.Point, replicate int, id st
 		key := fiKey{Unit: u.unit, DtS: m.Sim.DtSec, FI: m.FI}
 		*u.keyOut = key.id()
 		curve, first, err := cache.get(key, &w.fi)
+		if errors.Is(err, sim.ErrStopped) {
+			return res, err
+		}
 		if err != nil {
 			fiErrs = append(fiErrs, u.name+" unit: "+err.Error())
 			continue
 		}
 		*u.out = curve.thresholds
-		if first && def.Outputs.FICurves && !doneFI[curve.id] {
+		if first && def.Outputs.FICurves && !doneFI.has(curve.id) {
 			res.fi = append(res.fi, curve)
 		}
 	}
@@ -219,6 +259,9 @@ func (w *worker) run(def *sweep.Definition, pt sweep.Point, replicate int, id st
 		w.res.Traces = &w.traces
 	}
 	if err := x.Run(exc, inh, &w.res); err != nil {
+		if errors.Is(err, sim.ErrStopped) {
+			return res, err
+		}
 		if !errors.Is(err, sim.ErrNumerical) {
 			return res, fmt.Errorf("run %s: %w", id, err)
 		}
@@ -276,6 +319,7 @@ func writeResults(ctx context.Context, results <-chan result, opt Options, def *
 	if err != nil {
 		return err
 	}
+	prefix += "-" + opt.Shard.Tag()
 	runs := &partWriter[Row]{dir: filepath.Join(opt.OutDir, "runs"), prefix: prefix, cols: Columns, meta: meta, parts: &sum.Parts}
 	fis := &partWriter[FIRow]{dir: filepath.Join(opt.OutDir, "fi"), prefix: prefix, cols: FIColumns, meta: meta, parts: &sum.Parts}
 	traces := &partWriter[TraceRow]{dir: filepath.Join(opt.OutDir, "traces"), prefix: prefix, cols: TraceColumns, meta: meta, parts: &sum.Parts}
@@ -296,8 +340,13 @@ func writeResults(ctx context.Context, results <-chan result, opt Options, def *
 	defer progTick.Stop()
 	start := time.Now()
 	var got int64
+	expected := def.Runs()
+	if opt.Shard.N > 0 {
+		expected = (expected + int64(opt.Shard.N) - 1) / int64(opt.Shard.N) // about
+	}
+	bar := isTerminal(opt.Progress)
 	report := func(final bool) {
-		progress(opt.Progress, got, skipped.Load(), def.Runs(), start, final)
+		progress(opt.Progress, got, skipped.Load(), expected, start, final, bar)
 	}
 	for {
 		select {
@@ -341,13 +390,18 @@ func writeResults(ctx context.Context, results <-chan result, opt Options, def *
 	}
 }
 
-func progress(w io.Writer, done, skipped, n int64, start time.Time, final bool) {
+// progress reports how far a sweep is: on a terminal a bar redrawn in place, otherwise a plain
+// line (for logs such as SLURM's). n is the number of runs expected.
+func progress(w io.Writer, done, skipped, n int64, start time.Time, final, bar bool) {
 	if w == nil || n == 0 {
 		return
 	}
 	el := time.Since(start).Seconds()
 	rate := float64(done) / max(el, 1e-9)
 	if final {
+		if bar {
+			fmt.Fprint(w, "\r\x1b[K")
+		}
 		fmt.Fprintf(w, "eisweep: %d runs done in %.1f s (%.0f runs/s)", done, el, rate)
 		if skipped > 0 {
 			fmt.Fprintf(w, ", %d already done before", skipped)
@@ -355,12 +409,30 @@ func progress(w io.Writer, done, skipped, n int64, start time.Time, final bool) 
 		fmt.Fprintln(w)
 		return
 	}
-	left := n - done - skipped
+	left := max(0, n-done-skipped)
 	eta := "?"
 	if rate > 0 {
 		eta = (time.Duration(float64(left)/rate) * time.Second).Round(time.Second).String()
 	}
-	fmt.Fprintf(w, "eisweep: %d/%d runs (%.1f%%), %.0f runs/s, ETA %s\n", done+skipped, n, 100*float64(done+skipped)/float64(n), rate, eta)
+	frac := min(1, float64(done+skipped)/float64(n))
+	if bar {
+		const width = 30
+		full := int(frac * width)
+		fmt.Fprintf(w, "\r\x1b[K[%s%s] %5.1f%%  %d/%d runs  %.0f runs/s  ETA %s", strings.Repeat("#", full), strings.Repeat("-", width-full),
+			100*frac, done+skipped, n, rate, eta)
+		return
+	}
+	fmt.Fprintf(w, "eisweep: %d/%d runs (%.1f%%), %.0f runs/s, ETA %s\n", done+skipped, n, 100*frac, rate, eta)
+}
+
+// isTerminal reports whether w is a terminal (a character device).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
 // partPrefix names this invocation's part files: time, process and a random token, so that no

@@ -89,30 +89,41 @@ func readAll(t testing.TB, dir string) map[string]map[string]string {
 	return rows
 }
 
-// TestResultsIndependentOfWorkers: -j1 and -j3 write the same rows, every column but run_ms.
+// TestResultsIndependentOfWorkers: -j1, -j4 and the union of three shards written into one
+// folder give the same rows, every column but run_ms.
 func TestResultsIndependentOfWorkers(t *testing.T) {
 	d := small(t, "jobs", 30, "")
-	a, b := t.TempDir(), t.TempDir()
+	a, b, c := t.TempDir(), t.TempDir(), t.TempDir()
 	if _, err := Run(context.Background(), d, Options{OutDir: a, Jobs: 1}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Run(context.Background(), d, Options{OutDir: b, Jobs: 3, FlushRows: 7}); err != nil {
+	if _, err := Run(context.Background(), d, Options{OutDir: b, Jobs: 4, FlushRows: 7, NoCompact: true}); err != nil {
 		t.Fatal(err)
 	}
-	ra, rb := readAll(t, a), readAll(t, b)
-	if len(ra) != 30 || len(rb) != 30 {
-		t.Fatalf("%d and %d rows, want 30", len(ra), len(rb))
+	for k := 3; k >= 1; k-- {
+		if _, err := Run(context.Background(), d, Options{OutDir: c, Jobs: 2, Shard: sweep.Shard{K: k, N: 3}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ra, rb, rc := readAll(t, a), readAll(t, b), readAll(t, c)
+	if len(ra) != 30 || len(rb) != 30 || len(rc) != 30 {
+		t.Fatalf("%d, %d and %d rows, want 30", len(ra), len(rb), len(rc))
 	}
 	for id, row := range ra {
 		for col, v := range row {
-			if rb[id][col] != v {
-				t.Errorf("run %s, %s: %q with -j1, %q with -j3", id, col, v, rb[id][col])
+			if rb[id][col] != v || rc[id][col] != v {
+				t.Errorf("run %s, %s: %q with -j1, %q with -j4, %q from shards", id, col, v, rb[id][col], rc[id][col])
 			}
 		}
 	}
 	parts, _ := PartFiles(b)
 	if len(parts) != 5 {
 		t.Errorf("FlushRows 7 over 30 rows gave %d parts, want 5", len(parts))
+	}
+	for k := 1; k <= 3; k++ {
+		if m, _ := filepath.Glob(filepath.Join(c, "runs", fmt.Sprintf("*-s%dof3-*.parquet", k))); len(m) != 1 {
+			t.Errorf("shard %d/3 wrote %d parts named for it", k, len(m))
+		}
 	}
 }
 
@@ -338,5 +349,48 @@ func TestFolderStatsIndependentOfWorkers(t *testing.T) {
 		if pair[0].Mean() != pair[1].Mean() || pair[0].SD() != pair[1].SD() || pair[0].N != 60 {
 			t.Errorf("statistic %d: %v ± %v (n %d) with -j1, %v ± %v with -j3", i, pair[0].Mean(), pair[0].SD(), pair[0].N, pair[1].Mean(), pair[1].SD())
 		}
+	}
+}
+
+// TestTruncatedPart: a part cut short (as by a full disk) is reported, moved aside and its runs
+// run again; nothing is counted twice.
+func TestTruncatedPart(t *testing.T) {
+	dir := t.TempDir()
+	d := small(t, "trunc", 30, "")
+	if _, err := Run(context.Background(), d, Options{OutDir: dir, FlushRows: 10, NoCompact: true}); err != nil {
+		t.Fatal(err)
+	}
+	parts, _ := PartFiles(dir)
+	st, _ := os.Stat(parts[1])
+	if err := os.Truncate(parts[1], st.Size()/2); err != nil {
+		t.Fatal(err)
+	}
+	var log strings.Builder
+	s, err := Run(context.Background(), d, Options{OutDir: dir, Progress: &log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.OK != 10 || s.Skipped != 20 || !strings.Contains(log.String(), "is unreadable") {
+		t.Errorf("ran %d, skipped %d; log %q", s.OK, s.Skipped, log.String())
+	}
+	if rows := readAll(t, dir); len(rows) != 30 {
+		t.Errorf("%d rows, want 30", len(rows))
+	}
+	if _, err := os.Stat(parts[1] + ".corrupt"); err != nil {
+		t.Errorf("truncated part not moved aside: %v", err)
+	}
+}
+
+// TestProgress: plain lines for logs, a bar redrawn in place for terminals.
+func TestProgress(t *testing.T) {
+	var plain, bar strings.Builder
+	start := time.Now().Add(-2 * time.Second)
+	progress(&plain, 300, 100, 1000, start, false, false)
+	progress(&bar, 300, 100, 1000, start, false, true)
+	if !strings.HasPrefix(plain.String(), "eisweep: 400/1000 runs (40.0%), 150 runs/s, ETA 4s\n") {
+		t.Errorf("plain: %q", plain.String())
+	}
+	if b := bar.String(); !strings.HasPrefix(b, "\r\x1b[K[############------------------]  40.0%  400/1000 runs  150 runs/s  ETA 4s") || strings.Contains(b, "\n") {
+		t.Errorf("bar: %q", b)
 	}
 }

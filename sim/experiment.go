@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sync/atomic"
 )
 
 // RunawayVolt bounds the membrane potential: a run in which |v| exceeds it, or v becomes NaN or
@@ -14,6 +15,12 @@ const RunawayVolt = 1.0
 // ErrNumerical is wrapped by the error of a run whose state became NaN, infinite or ran away
 // (see [RunawayVolt]). Such a run has no meaningful measurements; a sweep records it and goes on.
 var ErrNumerical = errors.New("numerical failure")
+
+// ErrStopped is returned by a run or f-I test stopped through its Stop flag before the end.
+var ErrStopped = errors.New("stopped before the end")
+
+// stopEvery is how many steps pass between checks of a Stop flag (about 15 µs of work).
+const stopEvery = 1 << 16
 
 // Config holds everything one run of the experiment needs besides its input (MODEL.md §1–§4).
 type Config struct {
@@ -203,12 +210,16 @@ type Result struct {
 
 	// Traces, when non-nil before the run, receives per-step recordings (see [Traces]).
 	Traces *Traces
+
+	// Stop, when non-nil, is checked every few thousand steps; once it is set the run returns
+	// ErrStopped. It lets a sweep stop within milliseconds even in a long run.
+	Stop *atomic.Bool
 }
 
 // Run simulates one run driven by the excitatory input exc and the inhibitory input inh, whose
 // spikes reach both units, and stores its measurements in out (reusing out's buffers).
-// It returns an error wrapping [ErrNumerical] if the state becomes NaN, infinite or runs away;
-// out then holds the measurements up to the failure.
+// It returns an error wrapping [ErrNumerical] if the state becomes NaN, infinite or runs away,
+// or [ErrStopped] if out.Stop was set; out then holds the measurements up to that step.
 func (x *Experiment) Run(exc, inh Input, out *Result) error {
 	var e, i State
 	x.exc.init(&e)
@@ -261,6 +272,11 @@ func (x *Experiment) Run(exc, inh Input, out *Result) error {
 		}
 		if !(math.Abs(e.VVolt) <= RunawayVolt && math.Abs(i.VVolt) <= RunawayVolt) {
 			err = runaway(n, x.dtSec, &e, &i)
+			n++
+			break
+		}
+		if n&(stopEvery-1) == stopEvery-1 && out.Stop != nil && out.Stop.Load() {
+			err = ErrStopped
 			n++
 			break
 		}

@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 )
 
@@ -179,5 +180,34 @@ func TestRunDoesNotAllocate(t *testing.T) {
 	})
 	if allocs != 0 {
 		t.Errorf("%v allocations per run, want 0", allocs)
+	}
+}
+
+// TestStop: a set Stop flag ends a long run and an f-I test early with ErrStopped.
+func TestStop(t *testing.T) {
+	cfg := seedConfig()
+	cfg.DurationSec = 1000 // 10^7 steps: far longer than the test waits
+	x, err := NewExperiment(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d Drive
+	exc, inh, err := d.Inputs(x, seedInput, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stop atomic.Bool
+	stop.Store(true)
+	r := Result{Stop: &stop}
+	if err := x.Run(exc, inh, &r); !errors.Is(err, ErrStopped) {
+		t.Fatalf("run: err = %v, want ErrStopped", err)
+	}
+	if r.InputSpikesExc > 30_000 { // the full run would deliver 2,000,000; one check window ~22,000
+		t.Errorf("stopped run went too far: %d input spikes", r.InputSpikesExc)
+	}
+	currents := FICurrents(nil, 0, 300e-12, 3001)
+	fi := FI{Unit: cfg.Exc, DtSec: cfg.DtSec, DurationSec: 1000}
+	if err := fi.Counts(currents, make([]int64, len(currents)), &FIScratch{Stop: &stop}); !errors.Is(err, ErrStopped) {
+		t.Fatalf("f-I: err = %v, want ErrStopped", err)
 	}
 }

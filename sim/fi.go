@@ -3,6 +3,7 @@ package sim
 import (
 	"fmt"
 	"math"
+	"sync/atomic"
 )
 
 // FI is the f-I test of MODEL.md §5: copies of one unit without synaptic input, each driven by a
@@ -37,6 +38,10 @@ func (f FI) Validate() error {
 type FIScratch struct {
 	v, ia []float64
 	last  []int64
+
+	// Stop, when non-nil, is checked every few hundred steps; once it is set Counts returns
+	// ErrStopped.
+	Stop *atomic.Bool
 }
 
 // Counts simulates one unit per current in currentsAmp and stores each unit's spike count in
@@ -64,7 +69,11 @@ func (f FI) Counts(currentsAmp []float64, counts []int64, scratch *FIScratch) er
 		v[k], ia[k], last[k], counts[k] = c.initialV, 0, NeverSpiked, 0
 	}
 	steps := StepCount(f.DurationSec, f.DtSec)
+	check := max(1, stopEvery/int64(max(m, 1)))
 	for n := int64(0); n < steps; n++ {
+		if n%check == 0 && scratch.Stop != nil && scratch.Stop.Load() {
+			return ErrStopped
+		}
 		// The inner loop runs over independent units, so their dependency chains overlap.
 		for k, iExt := range currentsAmp {
 			vk, iak := v[k], ia[k]

@@ -206,3 +206,47 @@ replicates = 3
 		}
 	}
 }
+
+// TestShards: shards partition the runs, are balanced, and do not depend on the order of axes.
+func TestShards(t *testing.T) {
+	a := mustParse(t, "name = \"s\"\nreplicates = 10\n[grid]\n\"input.rate_exc\" = { from = \"1 Hz\", to = \"10 Hz\", steps = 10 }\n\"weights.mult_ei\" = { from = 0.5, to = 1.5, steps = 30 }\n")
+	b := mustParse(t, "name = \"s\"\nreplicates = 10\n[grid]\n\"weights.mult_ei\" = { from = 0.5, to = 1.5, steps = 30 }\n\"input.rate_exc\" = { from = \"1 Hz\", to = \"10 Hz\", steps = 10 }\n")
+	const n = 4
+	count := func(d *Definition) map[string]int {
+		m := map[string]int{}
+		for id := range runIDs(d) {
+			k := 0
+			for s := 1; s <= n; s++ {
+				if (Shard{s, n}).Has(id) {
+					k++
+					m[id] = s
+				}
+			}
+			if k != 1 {
+				t.Fatalf("run %s is in %d shards", id, k)
+			}
+		}
+		return m
+	}
+	ma, mb := count(a), count(b)
+	per := make([]int, n+1)
+	for id, s := range ma {
+		if mb[id] != s {
+			t.Fatalf("run %s: shard %d, or %d with the axes swapped", id, s, mb[id])
+		}
+		per[s]++
+	}
+	for s := 1; s <= n; s++ { // 3000 runs: 750 ± 24 per shard
+		if per[s] < 650 || per[s] > 850 {
+			t.Errorf("shard %d has %d of 3000 runs", s, per[s])
+		}
+	}
+	for _, bad := range []string{"0/3", "4/3", "1/0", "a/b", "1/3x", "2"} {
+		if _, err := ParseShard(bad); err == nil {
+			t.Errorf("ParseShard(%q) accepted", bad)
+		}
+	}
+	if sh, err := ParseShard("2/3"); err != nil || sh != (Shard{2, 3}) || sh.Tag() != "s2of3" {
+		t.Errorf("ParseShard(2/3) = %v, %v", sh, err)
+	}
+}

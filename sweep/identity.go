@@ -4,7 +4,9 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
+	"fmt"
 	"math"
+	"math/bits"
 	"sort"
 	"strconv"
 )
@@ -67,4 +69,50 @@ func RunSeed(base uint64, runID string) uint64 {
 	buf = append(append(buf, ' '), runID...)
 	sum := sha256.Sum256(buf)
 	return binary.LittleEndian.Uint64(sum[:8]) & math.MaxInt64
+}
+
+// Shard is one of N disjoint slices of a sweep: K from 1 to N. The zero value (N = 0) is the
+// whole sweep.
+type Shard struct{ K, N int }
+
+// ParseShard parses "k/n" (1 ≤ k ≤ n).
+func ParseShard(s string) (Shard, error) {
+	var sh Shard
+	if _, err := fmt.Sscanf(s, "%d/%d", &sh.K, &sh.N); err != nil || fmt.Sprintf("%d/%d", sh.K, sh.N) != s || sh.N < 1 || sh.K < 1 || sh.K > sh.N {
+		return Shard{}, fmt.Errorf("shard %q: want k/n with 1 ≤ k ≤ n, e.g. 2/8", s)
+	}
+	return sh, nil
+}
+
+// String returns "k/n", or "all" for the whole sweep.
+func (s Shard) String() string {
+	if s.N == 0 {
+		return "all"
+	}
+	return fmt.Sprintf("%d/%d", s.K, s.N)
+}
+
+// Tag returns the shard as file names carry it: "s2of8", or "all".
+func (s Shard) Tag() string {
+	if s.N == 0 {
+		return "all"
+	}
+	return fmt.Sprintf("s%dof%d", s.K, s.N)
+}
+
+// Has reports whether the run runID belongs to the shard. Runs are assigned by their identity,
+// (id·N) >> 64 with id the run id's 64 bits, so shards are disjoint, balanced up to chance,
+// independent of the order of axes, and a run keeps its shard when points are added to a grid.
+func (s Shard) Has(runID string) bool {
+	return s.N == 0 || ShardOf(runID, s.N) == s.K
+}
+
+// ShardOf returns the shard (1…n) of run runID among n.
+func ShardOf(runID string, n int) int {
+	id, err := strconv.ParseUint(runID, 16, 64)
+	if err != nil {
+		panic(fmt.Sprintf("ShardOf: %q is not a run id", runID))
+	}
+	hi, _ := bits.Mul64(id, uint64(n))
+	return int(hi) + 1
 }

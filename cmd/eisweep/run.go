@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"time"
 
 	"github.com/eisweep/eisweep/pipeline"
 	"github.com/eisweep/eisweep/sweep"
@@ -16,14 +17,25 @@ func init() {
 		name: "run", args: "[flags] FILE.toml", short: "run a sweep, writing one Parquet row per run",
 		long: `Run every run of the sweep definition FILE.toml and write its rows to
 DIR/runs/*.parquet (DIR defaults to results/<name>). Runs already in DIR are
-skipped, so running again resumes an interrupted sweep. At the end, print what
-the runs measured, beside the seed notebook's numbers when the definition is
-the seed experiment.`,
+skipped, so running again resumes an interrupted sweep (Ctrl-C, SIGTERM, a
+crash or a kill lose at most the rows of the last few seconds). One process
+writes a folder at a time (shards: one per shard). A complete sweep ends by
+compacting its part files into few large ones. At the end, print what the runs
+measured, beside the seed notebook's numbers for the seed experiment.
+
+--shard k/n runs the k-th of n disjoint slices (1 ≤ k ≤ n), chosen by run
+identity; shards may run at once, on several hosts, into one folder on shared
+storage.`,
 		setup: func(fs *flag.FlagSet) func(context.Context, []string, io.Writer, io.Writer) error {
 			out := fs.String("o", "", "output folder (default results/<name>)")
 			jobs := fs.Int("j", 0, "concurrent workers (default: the CPUs this process may use)")
 			quiet := fs.Bool("quiet", false, "no progress lines on stderr")
 			maxRuns := fs.Int64("max-runs", sweep.DefaultMaxRuns, "largest sweep accepted (a guard against typos that multiply a grid)")
+			shardFlag := fs.String("shard", "", "run only shard k of n, as k/n")
+			dry := fs.Bool("dry-run", false, "say how many runs would run, and write nothing")
+			flushRows := fs.Int("flush-rows", 10_000, "runs per part file")
+			flushEvery := fs.Duration("flush-interval", 30*time.Second, "longest time finished runs wait in memory before being written")
+			noCompact := fs.Bool("no-compact", false, "do not compact the part files when the sweep completes")
 			return func(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 				if len(args) != 1 {
 					return usageError{"want one sweep definition file"}
@@ -31,13 +43,35 @@ the seed experiment.`,
 				if *jobs < 0 {
 					return usageError{fmt.Sprintf("-j %d: want a number of workers ≥ 1", *jobs)}
 				}
+				var shard sweep.Shard
+				if *shardFlag != "" {
+					var err error
+					if shard, err = sweep.ParseShard(*shardFlag); err != nil {
+						return usageError{err.Error()}
+					}
+				}
+				if *flushRows < 1 || *flushEvery <= 0 {
+					return usageError{"--flush-rows and --flush-interval must be positive"}
+				}
 				def, err := sweep.LoadWith(args[0], sweep.Options{MaxRuns: *maxRuns})
 				if err != nil {
 					return err
 				}
-				opt := pipeline.Options{OutDir: *out, Jobs: *jobs}
+				opt := pipeline.Options{OutDir: *out, Jobs: *jobs, Shard: shard, FlushRows: *flushRows, FlushInterval: *flushEvery, NoCompact: *noCompact}
 				if !*quiet {
 					opt.Progress = stderr
+				}
+				if *dry {
+					total, done, err := pipeline.DryRun(def, opt)
+					if err != nil {
+						return err
+					}
+					dir := *out
+					if dir == "" {
+						dir = filepath.Join("results", def.Name)
+					}
+					fmt.Fprintf(stdout, "%s: shard %s: %d runs, %d already in %s, %d to run; nothing written (--dry-run)\n", def.Name, shard, total, done, dir, total-done)
+					return nil
 				}
 				sum, err := pipeline.Run(ctx, def, opt)
 				if err != nil {
@@ -46,18 +80,31 @@ the seed experiment.`,
 					}
 					return err
 				}
-				fs, err := pipeline.ReadFolderStats(sum.OutDir)
+				rows, failed, err := pipeline.CountRuns(sum.OutDir)
 				if err != nil {
 					return err
 				}
 				fmt.Fprintf(stdout, "%s: %d runs (%d now, %d already done), %d failed, in %s\n",
-					def.Name, sum.Total, sum.OK+sum.Failed, sum.Skipped, fs.Rows-fs.OK, filepath.Join(sum.OutDir, "runs"))
+					def.Name, sum.Total, sum.OK+sum.Failed, sum.Skipped, failed, filepath.Join(sum.OutDir, "runs"))
+				if shard.N > 0 {
+					fmt.Fprintf(stdout, "shard %s done; `eisweep status %s` shows the other shards, `eisweep compact %s` merges the parts once all are done\n", shard, sum.OutDir, sum.OutDir)
+					return failedRuns(rows, failed, stderr)
+				}
+				for _, c := range sum.Compact {
+					if c.PartsBefore > c.FilesAfter {
+						fmt.Fprintf(stdout, "compacted %s: %d parts into %d file(s), %d rows\n", c.Table, c.PartsBefore, c.FilesAfter, c.Rows)
+					}
+				}
 				for _, w := range def.Warnings {
 					fmt.Fprintf(stderr, "eisweep: warning: %s\n", w)
 				}
 				if def.Cells() > 1 {
 					fmt.Fprintf(stdout, "%d grid cells: query %s with DuckDB or pandas (see README)\n", def.Cells(), filepath.Join(sum.OutDir, "runs", "*.parquet"))
-					return failedRuns(fs, stderr)
+					return failedRuns(rows, failed, stderr)
+				}
+				fs, err := pipeline.ReadFolderStats(sum.OutDir)
+				if err != nil {
+					return err
 				}
 				fmt.Fprintln(stdout)
 				ex := sum.Example
@@ -70,16 +117,16 @@ the seed experiment.`,
 				if err := pipeline.Report(stdout, ex, fs, len(def.Overridden) == 0 && len(def.Axes) == 0); err != nil {
 					return err
 				}
-				return failedRuns(fs, stderr)
+				return failedRuns(rows, failed, stderr)
 			}
 		},
 	})
 }
 
 // failedRuns reports runs that failed numerically, as exit status 3.
-func failedRuns(fs pipeline.FolderStats, stderr io.Writer) error {
-	if fs.Rows > fs.OK {
-		fmt.Fprintf(stderr, "eisweep: %d of %d runs failed numerically (rows with status \"failed\")\n", fs.Rows-fs.OK, fs.Rows)
+func failedRuns(rows, failed int64, stderr io.Writer) error {
+	if failed > 0 {
+		fmt.Fprintf(stderr, "eisweep: %d of %d runs failed numerically (rows with status \"failed\")\n", failed, rows)
 		return errRunsFailed
 	}
 	return nil
