@@ -4,11 +4,19 @@ PYTHON   ?= /usr/bin/python3
 BIN      := bin
 DUCK     := $(BIN)/duckcheck
 
-.PHONY: run build test test-short vet bench goldens clean
+.PHONY: run sweeps build test test-short vet bench goldens clean
 
-## run: run the seed sweep (sweeps/seed.toml) into results/seed and print what it measured
+## run: run the seed sweep (sweeps/seed.toml) into results/seed, print what it measured, aggregate it
 run: build
 	$(BIN)/eisweep run sweeps/seed.toml
+	$(BIN)/eisweep aggregate results/seed
+
+## sweeps: run and aggregate every definition in sweeps/ (the balance lines come from inhibition.toml)
+sweeps: build
+	@for f in sweeps/*.toml; do \
+	  n=$$(basename $$f .toml); \
+	  $(BIN)/eisweep run --quiet $$f && $(BIN)/eisweep aggregate results/$$n || exit $$?; \
+	done
 
 ## build: build bin/eisweep
 build:

@@ -33,12 +33,13 @@ func (k fiKey) id() string {
 	return hex.EncodeToString(sum[:8])
 }
 
-// fiCurve is a unit's full f-I curve and what it gives.
+// fiCurve is what the f-I test of a unit gave: threshold and gain, and the full curve when it
+// was asked for.
 type fiCurve struct {
 	key        fiKey
 	id         string
 	currentsA  []float64
-	counts     []int64
+	counts     []int64 // nil unless the full curve was computed
 	thresholds analysis.FIThresholdGain
 }
 
@@ -57,8 +58,9 @@ type fiCache struct {
 
 func newFICache() *fiCache { return &fiCache{m: map[fiKey]*fiEntry{}} }
 
-// get returns the curve of key; first is true for the one caller that computed it.
-func (c *fiCache) get(key fiKey, scratch *sim.FIScratch) (curve *fiCurve, first bool, err error) {
+// get returns the f-I result of key, with the full curve if full; first is true for the one
+// caller that computed it. All callers of one cache must agree on full.
+func (c *fiCache) get(key fiKey, full bool, scratch *sim.FIScratch) (curve *fiCurve, first bool, err error) {
 	c.mu.Lock()
 	e, ok := c.m[key]
 	if !ok {
@@ -70,9 +72,27 @@ func (c *fiCache) get(key fiKey, scratch *sim.FIScratch) (curve *fiCurve, first 
 		<-e.done
 		return e.curve, false, e.err
 	}
-	e.curve, e.err = computeFI(key, scratch)
+	if full {
+		e.curve, e.err = computeFI(key, scratch)
+	} else {
+		e.curve, e.err = searchFI(key, scratch)
+	}
 	close(e.done)
 	return e.curve, true, e.err
+}
+
+// searchFI finds θ and g with about 14 single-current simulations (analysis.SearchThresholdGain),
+// which give exactly what the full scan gives (sim's TestFISearchEqualsScan).
+func searchFI(key fiKey, scratch *sim.FIScratch) (*fiCurve, error) {
+	c := &fiCurve{key: key, id: key.id()}
+	c.currentsA = sim.FICurrents(nil, key.FI.IMinAmp, key.FI.IMaxAmp, key.FI.NCurrents)
+	fi := sim.FI{Unit: key.Unit, DtSec: key.DtS, DurationSec: key.FI.DurationSec}
+	probe := func(k int, firstOnly bool) (int64, error) { return fi.Count(c.currentsA[k], firstOnly, scratch.Stop) }
+	var err error
+	if c.thresholds, _, err = analysis.SearchThresholdGain(c.currentsA, key.FI.DurationSec, probe); err != nil {
+		return nil, err
+	}
+	return c, nil
 }
 
 // computeFI runs the full f-I scan of MODEL.md §5 and derives θ and g.

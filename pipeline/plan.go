@@ -1,14 +1,12 @@
 package pipeline
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
-	"github.com/eisweep/eisweep/sim"
 	"github.com/eisweep/eisweep/sweep"
 )
 
@@ -45,49 +43,33 @@ func Calibrate(def *sweep.Definition, samples int) (Estimate, error) {
 	rows := make([]Row, 0, n)
 	var traces []TraceRow
 	var simTime time.Duration
+	cache := newFICache()
 	var fiCurve *fiCurve
 	for k := range n {
 		i := int64(k) * runs / int64(n)
 		cell, rep := def.Run(i)
 		pt := def.Point(cell, nil)
-		m, err := pt.Model()
-		if err != nil {
-			return est, err
-		}
 		if fiCurve == nil {
+			// Time one unit's f-I test on its own; the runs below then find it cached.
+			m, err := pt.Model()
+			if err != nil {
+				return est, err
+			}
 			t0 := time.Now()
-			if fiCurve, err = computeFI(fiKey{Unit: m.Sim.Exc, DtS: m.Sim.DtSec, FI: m.FI}, &w.fi); err != nil {
+			if fiCurve, _, err = cache.get(fiKey{Unit: m.Sim.Exc, DtS: m.Sim.DtSec, FI: m.FI}, def.Outputs.FICurves, &w.fi); err != nil {
 				return est, err
 			}
 			est.FIMs = float64(time.Since(t0).Microseconds()) / 1e3
 		}
-		x, err := sim.NewExperiment(m.Sim)
-		if err != nil {
-			return est, err
-		}
-		id := sweep.RunID(pt, rep)
-		row := Row{RunID: id, Replicate: rep, Seed: sweep.RunSeed(def.Seed, id), Status: StatusOK, Point: pt, Model: m,
-			FIE: fiCurve.thresholds, FII: fiCurve.thresholds, FIKeyE: fiCurve.id, FIKeyI: fiCurve.id}
-		exc, inh, err := w.drive.Inputs(x, m.Input, row.Seed)
-		if err != nil {
-			return est, err
-		}
-		w.res.Traces = nil
-		if def.Outputs.Traces {
-			w.res.Traces = &w.traces
-		}
 		t0 := time.Now()
-		err = x.Run(exc, inh, &w.res)
+		res, err := w.run(def, pt, rep, sweep.RunID(pt, rep), cache, keySet{})
 		simTime += time.Since(t0)
-		if err != nil && !errors.Is(err, sim.ErrNumerical) {
+		if err != nil {
 			return est, err
 		}
-		row.RateEHz, row.RateIHz, row.QEEPC = w.res.RateEHz, w.res.RateIHz, w.res.ChargeEEPC
-		rows = append(rows, row)
-		if tr := w.res.Traces; tr != nil && k == 0 {
-			for s := range tr.VE {
-				traces = append(traces, TraceRow{RunID: id, Step: int64(s), VE: tr.VE[s], SEE: tr.SEE[s]})
-			}
+		rows = append(rows, res.row)
+		if k == 0 {
+			traces = res.traces
 		}
 	}
 	est.RunMs = float64(simTime.Microseconds()) / 1e3 / float64(max(n, 1))

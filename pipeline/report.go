@@ -143,19 +143,19 @@ func Report(w io.Writer, ex *Row, fs FolderStats, seed bool) error {
 	if ex != nil {
 		wts := [4]float64{ex.Model.Sim.W.EEAmp, ex.Model.Sim.W.IEAmp, ex.Model.Sim.W.EIAmp, ex.Model.Sim.W.IIAmp}
 		for k, name := range []string{"w_EE (pA)", "w_IE (pA)", "w_EI (pA)", "w_II (pA)"} {
-			line(name, seedFmt(wts[k]*1e12), ref(seedRef.weights[k]), "")
+			line(name, FormatLikeSeed(wts[k]*1e12), ref(seedRef.weights[k]), "")
 		}
-		line("θ_E (pA)", seedFmt(ex.FIE.ThresholdPA), ref(seedRef.theta[0]), ref(seedRef.theta[0]))
-		line("θ_I (pA)", seedFmt(ex.FII.ThresholdPA), ref(seedRef.theta[1]), ref(seedRef.theta[1]))
-		line("g_E (Hz/pA)", seedFmt(ex.FIE.GainHzPerPA), ref(seedRef.gain[0]), ref(seedRef.gain[0]))
-		line("g_I (Hz/pA)", seedFmt(ex.FII.GainHzPerPA), ref(seedRef.gain[1]), ref(seedRef.gain[1]))
+		line("θ_E (pA)", FormatLikeSeed(ex.FIE.ThresholdPA), ref(seedRef.theta[0]), ref(seedRef.theta[0]))
+		line("θ_I (pA)", FormatLikeSeed(ex.FII.ThresholdPA), ref(seedRef.theta[1]), ref(seedRef.theta[1]))
+		line("g_E (Hz/pA)", FormatLikeSeed(ex.FIE.GainHzPerPA), ref(seedRef.gain[0]), ref(seedRef.gain[0]))
+		line("g_I (Hz/pA)", FormatLikeSeed(ex.FII.GainHzPerPA), ref(seedRef.gain[1]), ref(seedRef.gain[1]))
 		for k, name := range []string{"Q̂_EE predicted (pC)", "Q̂_IE predicted (pC)", "Q̂_EI predicted (pC)", "Q̂_II predicted (pC)"} {
 			line(name, fmt.Sprintf("%.3f", predicted(ex, k)), ref(seedRef.predicted[k]), "")
 		}
 	}
 	st := &fs.Stats
 	runs := fmt.Sprintf(" (pC, %d runs)", fs.OK)
-	for k, m := range []*Moments{&st.QEEPC, &st.QIEPC, &st.QEIPC, &st.QIIPC} {
+	for k, m := range []*analysis.Moments{&st.QEEPC, &st.QIEPC, &st.QEIPC, &st.QIIPC} {
 		line("Q_"+[]string{"EE", "IE", "EI", "II"}[k]+" mean ± SD"+runs, meanSD(m, 1), ref(seedRef.charges[k]), ref(seedRef.brianCharge[k]))
 	}
 	line("r_E mean ± SD (Hz)", meanSD(&st.RateEHz, 2), ref(seedRef.rates[0]), ref(seedRef.brianRates[0]))
@@ -171,18 +171,19 @@ func Report(w io.Writer, ex *Row, fs FolderStats, seed bool) error {
 	return nil
 }
 
-func meanSD(m *Moments, prec int) string {
-	if m.N == 0 {
+func meanSD(m *analysis.Moments, prec int) string {
+	if m.N() == 0 {
 		return "-"
 	}
-	if m.N == 1 {
+	if m.N() == 1 {
 		return strconv.FormatFloat(m.Mean(), 'f', prec, 64)
 	}
 	return fmt.Sprintf("%.*f ± %.*f", prec, m.Mean(), prec, m.SD())
 }
 
-// seedFmt prints as the seed notebook does: 8 decimals, trailing zeros trimmed.
-func seedFmt(x float64) string {
+// FormatLikeSeed prints x as the seed notebook prints numbers (numpy's default): 8 decimals,
+// trailing zeros trimmed; "-" for NaN.
+func FormatLikeSeed(x float64) string {
 	if math.IsNaN(x) {
 		return "-"
 	}
@@ -206,7 +207,7 @@ func DescribePoint(def *sweep.Definition) (*Row, error) {
 		unit sim.Unit
 		out  *analysis.FIThresholdGain
 	}{{m.Sim.Exc, &r.FIE}, {m.Sim.Inh, &r.FII}} {
-		c, err := computeFI(fiKey{Unit: u.unit, DtS: m.Sim.DtSec, FI: m.FI}, &s)
+		c, err := searchFI(fiKey{Unit: u.unit, DtS: m.Sim.DtSec, FI: m.FI}, &s)
 		if err != nil {
 			return nil, err
 		}

@@ -30,6 +30,8 @@ type Row struct {
 	FIE, FII           analysis.FIThresholdGain // f-I threshold and gain of each unit
 	FIErr              string                   // f-I failure, if any
 	FIKeyE, FIKeyI     string                   // identities of the units' f-I computations
+	CellID             string                   // identity of the grid cell (all parameters but the replicate)
+	BalE, BalI         analysis.Balance         // MODEL.md §6 for each unit
 	RunMs              float64                  // wall time of the simulation (ms)
 }
 
@@ -83,6 +85,44 @@ func str(name, doc string, nullable bool, get func(*Row) string) Column[Row] {
 		}}
 }
 
+// balance computes MODEL.md §6 for both units from the row's measurements: the E unit's set
+// point is rate_exc, the I unit's rate_inh, and the linear model's slope rate_exc/rate_inh.
+func (r *Row) balance() {
+	m := &r.Model
+	_, nInh := m.Input.Sources()
+	slope := m.Input.RateExcHz / m.Input.RateInhHz
+	theta := func(fi analysis.FIThresholdGain) (float64, float64) {
+		if r.FIErr != "" {
+			return math.NaN(), math.NaN()
+		}
+		return fi.ThresholdPA, fi.GainHzPerPA
+	}
+	te, ge := theta(r.FIE)
+	ti, gi := theta(r.FII)
+	r.BalE = analysis.UnitBalance(r.QEEPC, r.QEIPC, m.Sim.DurationSec, slope, te, ge, r.RateEHz, m.Input.RateExcHz, nInh, m.Input.RateInhHz)
+	r.BalI = analysis.UnitBalance(r.QIEPC, r.QIIPC, m.Sim.DurationSec, slope, ti, gi, r.RateIHz, m.Input.RateInhHz, nInh, m.Input.RateInhHz)
+}
+
+// balanceColumns are MODEL.md §6 for unit u ("e" or "i"), whose inhibitory pathway is "ei" or "ii".
+func balanceColumns(u, path, unit string, bal func(*Row) *analysis.Balance) []Column[Row] {
+	b := func(name, doc string, get func(*analysis.Balance) float64) Column[Row] {
+		return measured(name, doc, func(r *Row) float64 { return get(bal(r)) })
+	}
+	return []Column[Row]{
+		b("exc_current_"+u+"_pa", "mean excitatory current onto the "+unit+" unit, Ē = Q/duration (pA)", func(x *analysis.Balance) float64 { return x.ExcPA }),
+		b("inh_current_"+u+"_pa", "mean inhibitory current onto the "+unit+" unit, Ī = Q/duration (pA)", func(x *analysis.Balance) float64 { return x.InhPA }),
+		b("b_add_"+u+"_pa", "additive balance I = E + b of the "+unit+" unit: b = Ī − Ē (pA)", func(x *analysis.Balance) float64 { return x.AdditiveBPA }),
+		b("m_mult_"+u, "multiplicative balance I = m·E of the "+unit+" unit: m = Ī/Ē", func(x *analysis.Balance) float64 { return x.MultiplicativeM }),
+		b("b_lin_"+u+"_pa", "linear balance I = m·E + b of the "+unit+" unit, m = slope_lin: b = Ī − m·Ē (pA)", func(x *analysis.Balance) float64 { return x.LinearBPA }),
+		b("w_add_"+path+"_pa", "inhibitory weight the additive model proposes, (Ē + b)/(n_inh·rate_inh·1 ms) (pA)", func(x *analysis.Balance) float64 { return x.AdditiveWPA }),
+		b("w_mult_"+path+"_pa", "inhibitory weight the multiplicative model proposes, m·Ē/(n_inh·rate_inh·1 ms) (pA)", func(x *analysis.Balance) float64 { return x.MultiplicativeWPA }),
+		b("w_lin_"+path+"_pa", "inhibitory weight the linear model proposes, (m·Ē + b)/(n_inh·rate_inh·1 ms) (pA)", func(x *analysis.Balance) float64 { return x.LinearWPA }),
+		b("i_tg_"+u+"_pa", "threshold–gain prediction of the inhibition holding the "+unit+" unit at its set point r*: Ē − θ − r*/g (pA)", func(x *analysis.Balance) float64 { return x.ThresholdGainIPA }),
+		b("w_tg_"+path+"_pa", "inhibitory weight delivering i_tg_"+u+"_pa: i_tg/(n_inh·rate_inh·1 ms) (pA)", func(x *analysis.Balance) float64 { return x.ThresholdGainWPA }),
+		b("setpoint_err_"+u+"_hz", "rate of the "+unit+" unit minus its set point ("+map[string]string{"e": "rate_exc", "i": "rate_inh"}[u]+") (Hz)", func(x *analysis.Balance) float64 { return x.SetPointErrorHz }),
+	}
+}
+
 // Columns is the runs table's schema, in order: identity, every registry parameter (in its
 // display unit, named with it), derived weights, then measurements. Parameters come from
 // sweep.Registry; see docs/SCHEMA.md or `eisweep schema`.
@@ -91,6 +131,7 @@ var Columns = buildColumns()
 func buildColumns() []Column[Row] {
 	cs := []Column[Row]{
 		str("run_id", "identity of the run: hash of its parameter values and replicate", false, func(r *Row) string { return r.RunID }),
+		str("cell_id", "identity of the run's grid cell: hash of its parameter values (runs of one cell differ only in replicate)", false, func(r *Row) string { return r.CellID }),
 		i64("replicate", "replicate number within its grid point, from 0", false, func(r *Row) int64 { return int64(r.Replicate) }),
 		i64("seed", "random seed of the run's input, derived from the sweep's seed and run_id", false, func(r *Row) int64 { return int64(r.Seed) }),
 		str("status", `"ok", or "failed" when the run failed numerically (measurements are then null)`, false, func(r *Row) string { return string(r.Status) }),
@@ -137,8 +178,13 @@ func buildColumns() []Column[Row] {
 		str("fi_status_i", "as fi_status_e, for the I unit", true, func(r *Row) string { return fiStatus(r, r.FII) }),
 		str("fi_key_e", "identity of the E unit's f-I computation (unit, dt, f-I settings): joins the fi/ table's fi_key", false, func(r *Row) string { return r.FIKeyE }),
 		str("fi_key_i", "identity of the I unit's f-I computation: joins the fi/ table's fi_key", false, func(r *Row) string { return r.FIKeyI }),
-		f64("run_ms", "wall time of the run's simulation (ms); the only column that depends on the machine", func(r *Row) float64 { return r.RunMs }),
 	)
+	cs = append(cs, measured("slope_lin", "slope of the linear balance model, fixed at rate_exc/rate_inh", func(r *Row) float64 {
+		return r.Model.Input.RateExcHz / r.Model.Input.RateInhHz
+	}))
+	cs = append(cs, balanceColumns("e", "ei", "E", func(r *Row) *analysis.Balance { return &r.BalE })...)
+	cs = append(cs, balanceColumns("i", "ii", "I", func(r *Row) *analysis.Balance { return &r.BalI })...)
+	cs = append(cs, f64("run_ms", "wall time of the run's simulation (ms); the only column that depends on the machine", func(r *Row) float64 { return r.RunMs }))
 	return cs
 }
 

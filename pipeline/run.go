@@ -235,7 +235,7 @@ func (w *worker) run(def *sweep.Definition, pt sweep.Point, replicate int, id st
 	}{{"E", m.Sim.Exc, &row.FIE, &row.FIKeyE}, {"I", m.Sim.Inh, &row.FII, &row.FIKeyI}} {
 		key := fiKey{Unit: u.unit, DtS: m.Sim.DtSec, FI: m.FI}
 		*u.keyOut = key.id()
-		curve, first, err := cache.get(key, &w.fi)
+		curve, first, err := cache.get(key, def.Outputs.FICurves, &w.fi)
 		if errors.Is(err, sim.ErrStopped) {
 			return res, err
 		}
@@ -273,6 +273,8 @@ func (w *worker) run(def *sweep.Definition, pt sweep.Point, replicate int, id st
 	row.RateEHz, row.RateIHz = r.RateEHz, r.RateIHz
 	row.QEEPC, row.QEIPC, row.QIEPC, row.QIIPC = r.ChargeEEPC, r.ChargeEIPC, r.ChargeIEPC, r.ChargeIIPC
 	row.NInputExc, row.NInputInh = r.InputSpikesExc, r.InputSpikesInh
+	row.CellID = sweep.CellID(pt)
+	row.balance()
 	if tr := r.Traces; tr != nil {
 		res.traces = make([]TraceRow, len(tr.VE))
 		dtMs := m.Sim.DtSec * 1e3

@@ -28,6 +28,12 @@ var byNameOrder = func() []int {
 // where it was set ([params], [grid] or a zip), on the other points of the grid, or on
 // parameters added to the registry later with their defaults.
 func RunID(pt Point, replicate int) string {
+	line := strconv.AppendInt([]byte("replicate="), int64(replicate), 10)
+	return pointHash(pt, append(line, '\n'))
+}
+
+// pointHash hashes the canonical form of pt followed by last, and returns the first 8 bytes in hex.
+func pointHash(pt Point, last []byte) string {
 	h := sha256.New()
 	var buf []byte
 	for _, i := range byNameOrder {
@@ -44,8 +50,7 @@ func RunID(pt Point, replicate int) string {
 		buf = append(buf, '\n')
 		h.Write(buf)
 	}
-	buf = strconv.AppendInt(append(buf[:0], "replicate="...), int64(replicate), 10)
-	h.Write(append(buf, '\n'))
+	h.Write(last)
 	var sum [sha256.Size]byte
 	return hex.EncodeToString(h.Sum(sum[:0])[:8])
 }
@@ -116,3 +121,7 @@ func ShardOf(runID string, n int) int {
 	hi, _ := bits.Mul64(id, uint64(n))
 	return int(hi) + 1
 }
+
+// CellID returns the identity of a grid cell: the hash of the point's canonical form (as in
+// RunID) without a replicate. Runs of one cell share it; aggregation groups by it.
+func CellID(pt Point) string { return pointHash(pt, []byte("cell\n")) }

@@ -1,0 +1,124 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/eisweep/eisweep/analysis"
+	"github.com/eisweep/eisweep/pipeline"
+)
+
+func init() {
+	register(&command{
+		name: "aggregate", args: "[--by p1,p2] [--bootstrap N] DIR", short: "statistics per grid cell, and fitted balance lines",
+		long: `Read every run of the output folder DIR and write:
+
+  DIR/summary.parquet  per grid cell (or per --by group): n, mean, SD, SEM and
+                       95% CI of rates, charges, currents and balance
+                       coefficients, and the fraction of runs within ±10% of
+                       the set points;
+  DIR/balance.parquet  when the sweep varies an inhibitory weight (mult_ei,
+                       j_ei for the E unit; mult_ii, j_ii for the I unit): for
+                       each excitation level, the weight and currents (Ē*, Ī*)
+                       at which the mean rate crosses the unit's set point,
+                       with bootstrap 95% intervals; the fits of Ī* against Ē*
+                       by the linear (I = m·E + b), additive (I = E + b) and
+                       multiplicative (I = m·E) models; and how far the
+                       threshold-gain prediction lands from each crossing.
+
+and print the balance lines.`,
+		setup: func(fs *flag.FlagSet) func(context.Context, []string, io.Writer, io.Writer) error {
+			by := fs.String("by", "", "group by these parameters (comma-separated dotted names) instead of by grid cell")
+			boot := fs.Int("bootstrap", 1000, "bootstrap resamples for the crossings' intervals")
+			return func(_ context.Context, args []string, stdout, _ io.Writer) error {
+				if len(args) != 1 {
+					return usageError{"want one output folder"}
+				}
+				if *boot < 1 {
+					return usageError{"--bootstrap wants a count ≥ 1"}
+				}
+				var byList []string
+				if *by != "" {
+					byList = strings.Split(*by, ",")
+				}
+				res, err := pipeline.Aggregate(args[0], pipeline.AggregateOptions{By: byList, Bootstrap: *boot})
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(stdout, "%s: %d %s\n", res.SummaryPath, res.Groups, plural(int64(res.Groups), "group", "groups"))
+				if res.BalancePath != "" {
+					fmt.Fprintf(stdout, "%s:\n", res.BalancePath)
+				}
+				for _, u := range res.Lines {
+					printBalance(stdout, u)
+				}
+				return nil
+			}
+		},
+	})
+}
+
+func printBalance(w io.Writer, u *pipeline.UnitBalanceLines) {
+	fmt.Fprintf(w, "\n%s unit: inhibitory weight %s; set point %s\n", u.Unit, u.Axis, map[string]string{"E": "rate_exc", "I": "rate_inh"}[u.Unit])
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "  level\tw* (pA)\tĒ* (pA)\tĪ* (pA) [95% CI]\tthreshold–gain Ī (pA)\tΔ (pA)")
+	for _, lv := range u.View() {
+		if lv.Status != analysis.Crossed {
+			fmt.Fprintf(tw, "  %s\t%s\t\t\t\t\n", lv.Level, lv.Status)
+			continue
+		}
+		fmt.Fprintf(tw, "  %s\t%.2f [%.2f, %.2f]\t%.1f\t%.1f [%.1f, %.1f]\t%s\t%s\n", lv.Level, lv.WCross, lv.CIW.Lo, lv.CIW.Hi,
+			lv.ExcCross, lv.Inh, lv.CIInh.Lo, lv.CIInh.Hi, num(lv.ThresholdGainInh, 1), num(lv.ThresholdGainInh-lv.Inh, 1))
+	}
+	tw.Flush()
+	fmt.Fprintf(w, "  fits of Ī* against Ē* over %d crossed levels:\n", u.Crossed)
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, f := range u.Fits {
+		var eq string
+		switch f.Model {
+		case "linear":
+			eq = fmt.Sprintf("Ī = %s·Ē %s pA", est(f.M, f.CIM, 3), signed(f.B, f.CIB))
+		case "additive":
+			eq = fmt.Sprintf("Ī = Ē %s pA", signed(f.B, f.CIB))
+		case "multiplicative":
+			eq = fmt.Sprintf("Ī = %s·Ē", est(f.M, f.CIM, 3))
+		}
+		best := ""
+		if f.Model == u.Best {
+			best = "  ← lowest AIC"
+		}
+		fmt.Fprintf(tw, "    %s\t%s\tR² %s\tRMS %s pA\tAIC %s%s\n", f.Model, eq, num(f.R2, 4), num(f.RMSPA, 2), num(f.AIC, 1), best)
+	}
+	tw.Flush()
+}
+
+// est formats an estimate with its 95% interval.
+func est(v float64, ci analysis.Interval, prec int) string {
+	if math.IsNaN(ci.Lo) || ci.Lo == ci.Hi {
+		return num(v, prec)
+	}
+	return fmt.Sprintf("%s [%s, %s]", num(v, prec), num(ci.Lo, prec), num(ci.Hi, prec))
+}
+
+func signed(b float64, ci analysis.Interval) string {
+	if math.IsNaN(b) {
+		return "+ -"
+	}
+	sign := "+"
+	if b < 0 {
+		sign, b, ci = "−", -b, analysis.Interval{Lo: -ci.Hi, Hi: -ci.Lo}
+	}
+	return sign + " " + est(b, ci, 1)
+}
+
+func num(v float64, prec int) string {
+	if math.IsNaN(v) {
+		return "-"
+	}
+	return fmt.Sprintf("%.*f", prec, v)
+}

@@ -1,0 +1,500 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"hash/fnv"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet/file"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+
+	"github.com/eisweep/eisweep/analysis"
+	"github.com/eisweep/eisweep/sweep"
+)
+
+// AggregateOptions control Aggregate.
+type AggregateOptions struct {
+	By        []string // group by these parameters (dotted names) instead of by grid cell
+	Bootstrap int      // bootstrap resamples for the crossings' intervals; 0 means 1000
+}
+
+// summaryMetrics are the runs columns that summary.parquet summarises per group.
+var summaryMetrics = []string{
+	"rate_e_hz", "rate_i_hz", "q_ee_pc", "q_ei_pc", "q_ie_pc", "q_ii_pc",
+	"exc_current_e_pa", "inh_current_e_pa", "b_add_e_pa", "m_mult_e", "b_lin_e_pa", "w_add_ei_pa", "i_tg_e_pa", "w_tg_ei_pa", "setpoint_err_e_hz",
+	"exc_current_i_pa", "inh_current_i_pa", "b_add_i_pa", "m_mult_i", "b_lin_i_pa", "w_add_ii_pa", "i_tg_i_pa", "w_tg_ii_pa", "setpoint_err_i_hz",
+}
+
+// group accumulates the runs of one summary group.
+type group struct {
+	params  []float64 // parameter values in display units (NaN where not grouped)
+	words   []string  // enum parameter values
+	cellID  string
+	runs    int
+	failed  int
+	metrics []analysis.Moments
+	nearE   analysis.Moments // rate_e against rate_exc, for the fraction within ±10%
+	nearI   analysis.Moments
+}
+
+// unitLines gathers, for one unit, the per-replicate data of every level and axis value.
+type unitLines struct {
+	unit, path    string // "E"/"I", "ei"/"ii"
+	axisParams    []string
+	skip          map[string]bool // parameters pooled over or on the axis: not part of the level
+	levels        map[string]*level
+	order         []string
+	rateCol       string
+	excCol        string
+	inhCol        string
+	setPointParam string
+}
+
+type level struct {
+	key        string
+	params     []float64
+	words      []string
+	cells      map[float64]*analysis.Cell
+	theta      float64
+	gain       float64
+	setPoint   float64
+	nInh       float64
+	rateInh    float64
+	runs       int
+	crossing   analysis.Crossing
+	ciX        analysis.Interval
+	ciExc      analysis.Interval
+	ciInh      analysis.Interval
+	fracCross  float64
+	tgI        float64
+	resid      [3]float64
+	varyingStr string
+}
+
+// AggregateResult is what Aggregate wrote and found.
+type AggregateResult struct {
+	SummaryPath, BalancePath string
+	Groups                   int
+	Lines                    []*UnitBalanceLines // one per unit whose inhibition the sweep varies
+}
+
+// UnitBalanceLines are the balance lines of one unit: the crossings of each excitation level and
+// the three models fitted to them.
+type UnitBalanceLines struct {
+	Unit, Axis string
+	Levels     []*level
+	Fits       [3]analysis.LineFit
+	Best       string
+	Crossed    int
+}
+
+// Aggregate reads every run of the output folder dir and writes dir/summary.parquet (statistics
+// per grid cell, or per opt.By group) and, when the sweep varies an inhibitory weight,
+// dir/balance.parquet (the balance lines). It reads in batches, holding per group a few
+// accumulators and, for balance lines, three numbers per run.
+func Aggregate(dir string, opt AggregateOptions) (*AggregateResult, error) {
+	if opt.Bootstrap <= 0 {
+		opt.Bootstrap = 1000
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "sweep.toml"))
+	if err != nil {
+		return nil, fmt.Errorf("%s is not an eisweep output folder: %w", dir, err)
+	}
+	def, err := sweep.ParseWith(filepath.Join(dir, "sweep.toml"), string(b), sweep.Options{MaxRuns: 1 << 62})
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range opt.By {
+		if sweep.Lookup(name) == nil {
+			return nil, fmt.Errorf("--by %s: unknown parameter (eisweep params lists them)", name)
+		}
+	}
+	for _, t := range Tables {
+		if err := recoverCompaction(filepath.Join(dir, t)); err != nil {
+			return nil, err
+		}
+	}
+	paths, err := PartFiles(dir)
+	if err != nil {
+		return nil, err
+	}
+	if len(paths) == 0 {
+		return nil, fmt.Errorf("%s has no runs yet", dir)
+	}
+	lines := balanceUnits(def)
+	groups := map[string]*group{}
+	var order []string
+	byIdx := map[int]bool{}
+	for _, name := range opt.By {
+		byIdx[indexOfParam(name)] = true
+	}
+	cols := append([]string{"cell_id", "status", "w_ei_pa", "w_ii_pa", "theta_e_pa", "theta_i_pa", "gain_e_hz_per_pa", "gain_i_hz_per_pa"}, summaryMetrics...)
+	for _, p := range sweep.Registry {
+		cols = append(cols, p.Column())
+	}
+	err = eachRow(paths, cols, func(r *rowView) error {
+		// summary
+		key := r.str("cell_id")
+		if len(opt.By) > 0 {
+			var parts []string
+			for _, name := range opt.By {
+				parts = append(parts, r.paramText(name))
+			}
+			key = strings.Join(parts, "\x00")
+		}
+		g := groups[key]
+		if g == nil {
+			g = &group{metrics: make([]analysis.Moments, len(summaryMetrics)), cellID: r.str("cell_id")}
+			g.params, g.words = r.params(func(i int) bool { return len(opt.By) == 0 || byIdx[i] })
+			groups[key] = g
+			order = append(order, key)
+		}
+		g.runs++
+		if r.str("status") != string(StatusOK) {
+			g.failed++
+			return nil
+		}
+		for k, m := range summaryMetrics {
+			g.metrics[k].Add(r.f(m))
+		}
+		g.nearE.AddNear(r.f("rate_e_hz"), r.f("input_rate_exc_hz"))
+		g.nearI.AddNear(r.f("rate_i_hz"), r.f("input_rate_inh_hz"))
+		// balance lines
+		for _, u := range lines {
+			u.add(r)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	res := &AggregateResult{SummaryPath: filepath.Join(dir, "summary.parquet"), Groups: len(groups)}
+	sort.Strings(order) // a stable order, independent of file order
+	if err := writeSummary(res.SummaryPath, def, opt.By, order, groups); err != nil {
+		return nil, err
+	}
+	for _, u := range lines {
+		res.Lines = append(res.Lines, u.finish(opt.Bootstrap, def.Seed))
+	}
+	if len(res.Lines) > 0 {
+		res.BalancePath = filepath.Join(dir, "balance.parquet")
+		if err := writeBalance(res.BalancePath, def, res.Lines); err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func indexOfParam(name string) int {
+	for i, p := range sweep.Registry {
+		if p.Name == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// balanceUnits returns the units whose inhibitory weight the sweep varies, ready to collect
+// their balance lines. The E unit's rate depends only on its own input weights and parameters,
+// so runs that differ only in the I unit's (inh.*, j_ie, j_ii, mult_ie, mult_ii) are pooled as
+// replicates, and vice versa.
+func balanceUnits(def *sweep.Definition) []*unitLines {
+	varied := map[string]bool{}
+	for _, a := range def.Axes {
+		if a.Len() > 1 {
+			for _, n := range a.Names() {
+				varied[n] = true
+			}
+		}
+	}
+	var out []*unitLines
+	for _, u := range []struct {
+		unit, path, setPoint string
+		axis, other          []string
+		otherPrefix          string
+	}{
+		{"E", "ei", "input_rate_exc_hz", []string{"weights.mult_ei", "weights.j_ei"}, []string{"weights.j_ie", "weights.j_ii", "weights.mult_ie", "weights.mult_ii"}, "inh."},
+		{"I", "ii", "input_rate_inh_hz", []string{"weights.mult_ii", "weights.j_ii"}, []string{"weights.j_ee", "weights.j_ei", "weights.mult_ee", "weights.mult_ei"}, "exc."},
+	} {
+		var axis []string
+		for _, a := range u.axis {
+			if varied[a] {
+				axis = append(axis, a)
+			}
+		}
+		if len(axis) == 0 {
+			continue
+		}
+		skip := map[string]bool{}
+		for _, p := range sweep.Registry {
+			if strings.HasPrefix(p.Name, u.otherPrefix) || contains(u.other, p.Name) || contains(u.axis, p.Name) {
+				skip[p.Name] = true
+			}
+		}
+		lc := strings.ToLower(u.unit)
+		out = append(out, &unitLines{unit: u.unit, path: u.path, axisParams: axis, skip: skip, levels: map[string]*level{},
+			rateCol: "rate_" + lc + "_hz", excCol: "exc_current_" + lc + "_pa", inhCol: "inh_current_" + lc + "_pa", setPointParam: u.setPoint})
+	}
+	return out
+}
+
+func contains(xs []string, x string) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}
+
+func (u *unitLines) add(r *rowView) {
+	var key strings.Builder
+	for _, p := range sweep.Registry {
+		if !u.skip[p.Name] {
+			key.WriteString(r.paramText(p.Name))
+			key.WriteByte(0)
+		}
+	}
+	lv := u.levels[key.String()]
+	if lv == nil {
+		lc := strings.ToLower(u.unit)
+		lv = &level{key: key.String(), cells: map[float64]*analysis.Cell{}, theta: r.f("theta_" + lc + "_pa"), gain: r.f("gain_" + lc + "_hz_per_pa"),
+			setPoint: r.f(u.setPointParam), nInh: r.f("input_n_inh"), rateInh: r.f("input_rate_inh_hz")}
+		if r.str("input_mode") == "regular" {
+			lv.nInh = 1
+		}
+		lv.params, lv.words = r.params(func(i int) bool { return !u.skip[sweep.Registry[i].Name] })
+		u.levels[lv.key] = lv
+		u.order = append(u.order, lv.key)
+	}
+	x := r.f("w_" + u.path + "_pa")
+	c := lv.cells[x]
+	if c == nil {
+		c = &analysis.Cell{X: x}
+		lv.cells[x] = c
+	}
+	c.Rate = append(c.Rate, r.f(u.rateCol))
+	c.Exc = append(c.Exc, r.f(u.excCol))
+	c.Inh = append(c.Inh, r.f(u.inhCol))
+	lv.runs++
+}
+
+// finish finds each level's crossing with its bootstrap interval, the threshold–gain prediction
+// there, and fits the three balance models across the levels that crossed.
+func (u *unitLines) finish(bootstrap int, seed uint64) *UnitBalanceLines {
+	sort.Strings(u.order)
+	out := &UnitBalanceLines{Unit: u.unit, Axis: "w_" + u.path + "_pa (" + strings.Join(u.axisParams, ", ") + ")"}
+	// Describe levels by the parameters that differ between them.
+	differs := map[int]bool{}
+	for _, key := range u.order {
+		for i, v := range u.levels[key].params {
+			if first := u.levels[u.order[0]]; v != first.params[i] && !(math.IsNaN(v) && math.IsNaN(first.params[i])) ||
+				u.levels[key].words[i] != u.levels[u.order[0]].words[i] {
+				differs[i] = true
+			}
+		}
+	}
+	var exc, inh []float64
+	for _, key := range u.order {
+		lv := u.levels[key]
+		var parts []string
+		for i := range sweep.Registry {
+			if differs[i] {
+				p := sweep.Registry[i]
+				v := sweep.Value{Num: lv.params[i] * displayScale(p), Str: lv.words[i]}
+				parts = append(parts, p.Name+" = "+p.FormatValue(v))
+			}
+		}
+		lv.varyingStr = strings.Join(parts, ", ")
+		if lv.varyingStr == "" {
+			lv.varyingStr = "(one level)"
+		}
+		cells := make([]analysis.Cell, 0, len(lv.cells))
+		for _, c := range lv.cells {
+			cells = append(cells, *c)
+		}
+		sort.Slice(cells, func(a, b int) bool { return cells[a].X < cells[b].X })
+		lv.crossing = analysis.FindCrossing(cells, lv.setPoint)
+		h := fnv.New64a()
+		h.Write([]byte(u.unit + key))
+		rng := rand.New(rand.NewPCG(seed, h.Sum64()))
+		lv.ciX, lv.ciExc, lv.ciInh, lv.fracCross = analysis.BootstrapCrossing(cells, lv.setPoint, bootstrap, rng)
+		lv.tgI = math.NaN()
+		if lv.crossing.Status == analysis.Crossed {
+			lv.tgI = analysis.ThresholdGainInhibition(lv.crossing.ExcPA, lv.theta, lv.gain, lv.setPoint)
+			exc = append(exc, lv.crossing.ExcPA)
+			inh = append(inh, lv.crossing.InhPA)
+			out.Crossed++
+		}
+		out.Levels = append(out.Levels, lv)
+	}
+	out.Fits = analysis.FitBalance(exc, inh)
+	k := 0
+	for _, lv := range out.Levels {
+		lv.resid = [3]float64{math.NaN(), math.NaN(), math.NaN()}
+		if lv.crossing.Status == analysis.Crossed {
+			for m := range 3 {
+				if out.Fits[m].Residuals != nil {
+					lv.resid[m] = out.Fits[m].Residuals[k]
+				}
+			}
+			k++
+		}
+	}
+	best, bestAIC := "", math.Inf(1)
+	for _, f := range out.Fits {
+		if f.AIC < bestAIC {
+			best, bestAIC = f.Model, f.AIC
+		}
+	}
+	out.Best = best
+	return out
+}
+
+// displayScale is the SI value of one display unit of p (1 for dimensionless parameters).
+func displayScale(p *sweep.Param) float64 {
+	return 1 / p.Display(sweep.Value{Num: 1})
+}
+
+// rowView is one row of a batch, read by column name.
+type rowView struct {
+	rec arrow.RecordBatch
+	idx map[string]int
+	i   int
+}
+
+func (r *rowView) f(name string) float64 {
+	c := r.rec.Column(r.idx[name])
+	if c.IsNull(r.i) {
+		return math.NaN()
+	}
+	switch a := c.(type) {
+	case *array.Float64:
+		return a.Value(r.i)
+	case *array.Int64:
+		return float64(a.Value(r.i))
+	}
+	return math.NaN()
+}
+
+func (r *rowView) str(name string) string {
+	if a, ok := r.rec.Column(r.idx[name]).(*array.String); ok && a.IsValid(r.i) {
+		return a.Value(r.i)
+	}
+	return ""
+}
+
+// paramText returns the row's value of a parameter as text (exact, for keys).
+func (r *rowView) paramText(name string) string {
+	p := sweep.Lookup(name)
+	if p.Kind == sweep.KindEnum {
+		return r.str(p.Column())
+	}
+	return fmt.Sprintf("%.15g", r.f(p.Column()))
+}
+
+// params returns the row's parameter values (display units; NaN and "" where keep is false).
+func (r *rowView) params(keep func(int) bool) ([]float64, []string) {
+	vals := make([]float64, len(sweep.Registry))
+	words := make([]string, len(sweep.Registry))
+	for i, p := range sweep.Registry {
+		vals[i] = math.NaN()
+		if keep(i) {
+			if p.Kind == sweep.KindEnum {
+				words[i] = r.str(p.Column())
+			} else {
+				vals[i] = r.f(p.Column())
+			}
+		}
+	}
+	return vals, words
+}
+
+// eachRow calls f for every row of the runs files, reading the named columns in batches.
+func eachRow(paths []string, cols []string, f func(*rowView) error) error {
+	for _, path := range paths {
+		if err := eachRecordBatch(path, cols, func(rec arrow.RecordBatch, idx map[string]int) error {
+			r := &rowView{rec: rec, idx: idx}
+			for r.i = 0; r.i < int(rec.NumRows()); r.i++ {
+				if err := f(r); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			return fmt.Errorf("reading %s: %w", path, err)
+		}
+	}
+	return nil
+}
+
+// eachRecordBatch calls f with batches (64k rows) of the named columns of a Parquet file.
+func eachRecordBatch(path string, cols []string, f func(arrow.RecordBatch, map[string]int) error) error {
+	rdr, err := file.OpenParquetFile(path, false)
+	if err != nil {
+		return err
+	}
+	defer rdr.Close()
+	fr, err := pqarrow.NewFileReader(rdr, pqarrow.ArrowReadProperties{BatchSize: 1 << 16}, memory.DefaultAllocator)
+	if err != nil {
+		return err
+	}
+	schema, err := fr.Schema()
+	if err != nil {
+		return err
+	}
+	var indices []int
+	for _, c := range cols {
+		ix := schema.FieldIndices(c)
+		if len(ix) != 1 {
+			return fmt.Errorf("no column %q (written by an older eisweep? rerun the sweep into a new folder)", c)
+		}
+		indices = append(indices, ix[0])
+	}
+	rr, err := fr.GetRecordReader(context.Background(), indices, nil)
+	if err != nil {
+		return err
+	}
+	defer rr.Release()
+	idx := map[string]int{}
+	for k, field := range rr.Schema().Fields() {
+		idx[field.Name] = k
+	}
+	for rr.Next() {
+		if err := f(rr.RecordBatch(), idx); err != nil {
+			return err
+		}
+	}
+	return rr.Err()
+}
+
+// LevelView is one level of a unit's balance lines, for reports.
+type LevelView struct {
+	Level                 string
+	Status                analysis.CrossStatus
+	SetPointHz            float64
+	WCross, ExcCross, Inh float64
+	CIW, CIExc, CIInh     analysis.Interval
+	ThresholdGainInh      float64
+	Runs, Cells           int
+}
+
+// View returns the levels of u for reports, in order.
+func (u *UnitBalanceLines) View() []LevelView {
+	out := make([]LevelView, len(u.Levels))
+	for k, lv := range u.Levels {
+		out[k] = LevelView{Level: lv.varyingStr, Status: lv.crossing.Status, SetPointHz: lv.setPoint, WCross: lv.crossing.X,
+			ExcCross: lv.crossing.ExcPA, Inh: lv.crossing.InhPA, CIW: lv.ciX, CIExc: lv.ciExc, CIInh: lv.ciInh,
+			ThresholdGainInh: lv.tgI, Runs: lv.runs, Cells: len(lv.cells)}
+	}
+	return out
+}
