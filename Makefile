@@ -4,7 +4,7 @@ PYTHON   ?= /usr/bin/python3
 BIN      := bin
 DUCK     := $(BIN)/duckcheck
 
-.PHONY: run sweeps build test test-short vet bench goldens clean
+.PHONY: run sweeps build test test-short vet bench bench-brian2 goldens clean
 
 ## run: run the seed sweep (sweeps/seed.toml) into results/seed, print what it measured, aggregate it
 run: build
@@ -43,6 +43,10 @@ $(DUCK): tools/duckcheck/main.go tools/duckcheck/go.mod
 ## bench: the simulator's benchmarks (one Euler step, one seed run, the full f-I test)
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./sim/
+
+## bench-brian2: eisweep and Brian2 side by side (needs python3-brian; ~20 min); writes BENCHMARKS.md
+bench-brian2:
+	bash tools/bench_brian2.sh > BENCHMARKS.md.new && mv BENCHMARKS.md.new BENCHMARKS.md && cat BENCHMARKS.md
 
 ## goldens: regenerate the Brian2 golden data (needs Debian's python3-brian)
 goldens:

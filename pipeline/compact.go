@@ -259,7 +259,8 @@ func mergeParts(out string, parts []string, n int64) (err error) {
 			props := parquet.NewWriterProperties(parquet.WithCompression(compress.Codecs.Zstd),
 				parquet.WithMaxRowGroupLength(1<<40), parquet.WithCreatedBy("eisweep "+Version()),
 				// Small pages bound the memory a buffered row group holds per column.
-				parquet.WithDataPageSize(64<<10), parquet.WithDictionaryPageSizeLimit(64<<10))
+				parquet.WithDataPageSize(64<<10), parquet.WithDictionaryPageSizeLimit(64<<10),
+				parquet.WithDictionaryDefault(false)) // as for parts: see writeTable
 			if fw, err = pqarrow.NewFileWriter(schema, f, props, pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema())); err != nil {
 				rdr.Close()
 				return err

@@ -41,6 +41,9 @@ func writeTable[T any](path string, cols []Column[T], rows []T, meta map[string]
 		parquet.WithMaxRowGroupLength(int64(maxRowGroup)),
 		parquet.WithCreatedBy("eisweep "+Version()),
 		parquet.WithDataPageSize(64<<10), parquet.WithDictionaryPageSizeLimit(64<<10),
+		// Dictionary encoding hashes every value, and most columns are measurements whose values
+		// are all distinct; zstd alone compresses the constant columns as well.
+		parquet.WithDictionaryDefault(false),
 	)
 	fw, err := pqarrow.NewFileWriter(schema, f, props, pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
 	if err != nil {

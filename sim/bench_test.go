@@ -54,3 +54,27 @@ func BenchmarkFIFull(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkStepBare is the lower bound of a run's step: the Euler arithmetic of both units (as
+// unitStep.step) on local variables, without input delivery, monitors, refractoriness, spikes or
+// checks. Per op: one step of both units.
+func BenchmarkStepBare(b *testing.B) {
+	cfg := seedConfig()
+	e := newUnitStep(cfg.Exc, cfg.Syn, cfg.DtSec, cfg.W.EEAmp, cfg.W.EIAmp)
+	i := newUnitStep(cfg.Inh, cfg.Syn, cfg.DtSec, cfg.W.IEAmp, cfg.W.IIAmp)
+	ve, iae, see, uee, sie, uie := e.initialV, 0.0, 0.0, 3e-10, 0.0, 1e-10
+	vi, iai, sei, uei, sii, uii := i.initialV, 0.0, 0.0, 3e-10, 0.0, 1e-10
+	b.ResetTimer()
+	for range b.N {
+		ve, iae, see, uee, sie, uie = ve+float64(e.dt*(float64(e.gL*(e.eL-ve))+see-(iae+sie)))/e.cm,
+			float64(e.aAdapt*iae)+iae, float64(e.aSE*(-see+uee))+see, float64(e.aUE*uee)+uee,
+			float64(e.aSI*(-sie+uie))+sie, float64(e.aUI*uie)+uie
+		vi, iai, sei, uei, sii, uii = vi+float64(i.dt*(float64(i.gL*(i.eL-vi))+sei-(iai+sii)))/i.cm,
+			float64(i.aAdapt*iai)+iai, float64(i.aSE*(-sei+uei))+sei, float64(i.aUE*uei)+uei,
+			float64(i.aSI*(-sii+uii))+sii, float64(i.aUI*uii)+uii
+	}
+	sinkState = ve + vi + iae + iai + see + sei + sie + sii + uee + uei + uie + uii
+}
+
+// sinkState keeps the benchmarks' results alive.
+var sinkState float64

@@ -53,6 +53,7 @@ type InputSpec struct {
 // concurrent use.
 type Drive struct {
 	rngExc, rngInh rand.PCG
+	exc, inh       *rand.Rand // over rngExc and rngInh
 	pExc, pInh     Poisson
 	rExc, rInh     Regular
 }
@@ -65,12 +66,15 @@ func (d *Drive) Inputs(x *Experiment, spec InputSpec, seed uint64) (exc, inh Inp
 	cfg := x.Config()
 	switch spec.Mode {
 	case InputPoisson:
+		if d.exc == nil {
+			d.exc, d.inh = rand.New(&d.rngExc), rand.New(&d.rngInh)
+		}
 		seedPCG(&d.rngExc, seed, 0x45786369) // "Exci"
 		seedPCG(&d.rngInh, seed, 0x496e6869) // "Inhi"
-		if err := d.pExc.Reset(&d.rngExc, spec.NExc, spec.RateExcHz, cfg.DtSec, x.Steps()); err != nil {
+		if err := d.pExc.Reset(d.exc, spec.NExc, spec.RateExcHz, cfg.DtSec, x.Steps()); err != nil {
 			return nil, nil, fmt.Errorf("excitatory %w", err)
 		}
-		if err := d.pInh.Reset(&d.rngInh, spec.NInh, spec.RateInhHz, cfg.DtSec, x.Steps()); err != nil {
+		if err := d.pInh.Reset(d.inh, spec.NInh, spec.RateInhHz, cfg.DtSec, x.Steps()); err != nil {
 			return nil, nil, fmt.Errorf("inhibitory %w", err)
 		}
 		return &d.pExc, &d.pInh, nil

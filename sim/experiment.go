@@ -221,15 +221,21 @@ type Result struct {
 // It returns an error wrapping [ErrNumerical] if the state becomes NaN, infinite or runs away,
 // or [ErrStopped] if out.Stop was set; out then holds the measurements up to that step.
 func (x *Experiment) Run(exc, inh Input, out *Result) error {
-	var e, i State
-	x.exc.init(&e)
-	x.inh.init(&i)
 	out.SpikeStepsE = out.SpikeStepsE[:0]
 	out.SpikeStepsI = out.SpikeStepsI[:0]
 	tr := out.Traces
 	if tr != nil {
 		tr.resize(x.steps)
 	}
+	ce, ci := &x.exc, &x.inh
+	// The state of both units lives in local variables, so that it stays in registers: this loop
+	// is unitStep.step and unitStep.reset written out for two units (TestRunMatchesPlain holds
+	// it to runPlain, which calls them, bit for bit).
+	var e, i State
+	ce.init(&e)
+	ci.init(&i)
+	ve, iae, see, uee, sie, uie, laste := e.VVolt, e.IAdaptAmp, e.SEAmp, e.UEAmp, e.SIAmp, e.UIAmp, e.LastSpikeStep
+	vi, iai, sei, uei, sii, uii, lasti := i.VVolt, i.IAdaptAmp, i.SEAmp, i.UEAmp, i.SIAmp, i.UIAmp, i.LastSpikeStep
 	var qEE, qEI, qIE, qII float64
 	var nExc, nInh int64
 	nextExc, nextInh := exc.Next(), inh.Next()
@@ -237,41 +243,59 @@ func (x *Experiment) Run(exc, inh Input, out *Result) error {
 	n := int64(0)
 	for ; n < x.steps; n++ {
 		// start: monitors record the state before this step's update.
-		qEE += e.SEAmp
-		qEI += e.SIAmp
-		qIE += i.SEAmp
-		qII += i.SIAmp
+		qEE += see
+		qEI += sie
+		qIE += sei
+		qII += sii
 		if tr != nil {
-			tr.VE[n], tr.SEE[n], tr.SIE[n] = e.VVolt, e.SEAmp, e.SIAmp
-			tr.VI[n], tr.SEI[n], tr.SII[n] = i.VVolt, i.SEAmp, i.SIAmp
+			tr.VE[n], tr.SEE[n], tr.SIE[n] = ve, see, sie
+			tr.VI[n], tr.SEI[n], tr.SII[n] = vi, sei, sii
 		}
-		// groups, thresholds
-		spikeE := x.exc.step(&e, n)
-		spikeI := x.inh.step(&i, n)
+		// groups: forward Euler from the old values; v only when not refractory.
+		// thresholds: v' ≥ v_thresh and not refractory.
+		spikeE, spikeI := false, false
+		if n-laste >= ce.refSteps {
+			ve = ve + float64(ce.dt*(float64(ce.gL*(ce.eL-ve))+see-(iae+sie)))/ce.cm
+			if ve >= ce.vThresh {
+				laste, spikeE = n, true
+			}
+		}
+		if n-lasti >= ci.refSteps {
+			vi = vi + float64(ci.dt*(float64(ci.gL*(ci.eL-vi))+sei-(iai+sii)))/ci.cm
+			if vi >= ci.vThresh {
+				lasti, spikeI = n, true
+			}
+		}
+		iae, see, sie, uee, uie = float64(ce.aAdapt*iae)+iae, float64(ce.aSE*(-see+uee))+see, float64(ce.aSI*(-sie+uie))+sie,
+			float64(ce.aUE*uee)+uee, float64(ce.aUI*uie)+uie
+		iai, sei, sii, uei, uii = float64(ci.aAdapt*iai)+iai, float64(ci.aSE*(-sei+uei))+sei, float64(ci.aSI*(-sii+uii))+sii,
+			float64(ci.aUE*uei)+uei, float64(ci.aUI*uii)+uii
 		// synapses: this step's input spikes, one addition per spike as Brian2 does.
 		for nextExc == n {
-			e.UEAmp += x.exc.incExc
-			i.UEAmp += x.inh.incExc
+			uee += ce.incExc
+			uei += ci.incExc
 			nExc++
 			nextExc = exc.Next()
 		}
 		for nextInh == n {
-			e.UIAmp += x.exc.incInh
-			i.UIAmp += x.inh.incInh
+			uie += ce.incInh
+			uii += ci.incInh
 			nInh++
 			nextInh = inh.Next()
 		}
 		// resets
 		if spikeE {
-			x.exc.reset(&e)
+			ve = ce.vReset
+			iae += ce.adaptJump
 			out.SpikeStepsE = append(out.SpikeStepsE, n)
 		}
 		if spikeI {
-			x.inh.reset(&i)
+			vi = ci.vReset
+			iai += ci.adaptJump
 			out.SpikeStepsI = append(out.SpikeStepsI, n)
 		}
-		if !(math.Abs(e.VVolt) <= RunawayVolt && math.Abs(i.VVolt) <= RunawayVolt) {
-			err = runaway(n, x.dtSec, &e, &i)
+		if !(math.Abs(ve) <= RunawayVolt && math.Abs(vi) <= RunawayVolt) {
+			err = runaway(n, x.dtSec, ve, vi)
 			n++
 			break
 		}
@@ -294,7 +318,8 @@ func (x *Experiment) Run(exc, inh Input, out *Result) error {
 	out.InputSpikesExc, out.InputSpikesInh = nExc, nInh
 	out.RateEHz = float64(len(out.SpikeStepsE)) / x.cfg.DurationSec // the seed: spikes.size / duration
 	out.RateIHz = float64(len(out.SpikeStepsI)) / x.cfg.DurationSec
-	out.FinalE, out.FinalI = e, i
+	out.FinalE = State{VVolt: ve, IAdaptAmp: iae, SEAmp: see, UEAmp: uee, SIAmp: sie, UIAmp: uie, LastSpikeStep: laste}
+	out.FinalI = State{VVolt: vi, IAdaptAmp: iai, SEAmp: sei, UEAmp: uei, SIAmp: sii, UIAmp: uii, LastSpikeStep: lasti}
 	if tr != nil && n < x.steps {
 		tr.VE, tr.SEE, tr.SIE = tr.VE[:n], tr.SEE[:n], tr.SIE[:n]
 		tr.VI, tr.SEI, tr.SII = tr.VI[:n], tr.SEI[:n], tr.SII[:n]
@@ -302,11 +327,11 @@ func (x *Experiment) Run(exc, inh Input, out *Result) error {
 	return err
 }
 
-func runaway(n int64, dt float64, e, i *State) error {
-	unit, st := "E", e
-	if math.Abs(e.VVolt) <= RunawayVolt {
-		unit, st = "I", i
+func runaway(n int64, dt float64, ve, vi float64) error {
+	unit, v := "E", ve
+	if math.Abs(ve) <= RunawayVolt {
+		unit, v = "I", vi
 	}
 	return fmt.Errorf("%w: %s unit v = %g V at t = %g s (step %d); |v| must stay below %g V",
-		ErrNumerical, unit, st.VVolt, float64(n)*dt, n, RunawayVolt)
+		ErrNumerical, unit, v, float64(n)*dt, n, RunawayVolt)
 }

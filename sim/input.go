@@ -28,17 +28,17 @@ const End = math.MaxInt64
 // not per source and step), walking the grid step-major: cell k is step k / n, source k mod n.
 // Reset prepares it for a run; the zero value is an empty stream.
 type Poisson struct {
-	rng   *rand.PCG
-	n     int64   // sources
-	end   int64   // grid cells: n·steps
-	pos   int64   // next successful cell
-	logQ  float64 // log(1 − p)
-	every bool    // p ≥ 1: every cell succeeds
+	rng    *rand.Rand
+	n      int64   // sources
+	end    int64   // grid cells: n·steps
+	pos    int64   // next successful cell
+	lambda float64 // −log(1 − p)
+	every  bool    // p ≥ 1: every cell succeeds
 }
 
 // Reset starts a new stream of nSources sources at rateHz for nSteps steps of dtSec, drawing
 // from rng (which the stream keeps using). Rates with rate·dt ≥ 1 spike every step; rate 0 never.
-func (p *Poisson) Reset(rng *rand.PCG, nSources int, rateHz, dtSec float64, nSteps int64) error {
+func (p *Poisson) Reset(rng *rand.Rand, nSources int, rateHz, dtSec float64, nSteps int64) error {
 	prob := dtSec * rateHz // Brian2: rand() < dt*rates
 	if nSources < 0 || !(prob >= 0) || math.IsInf(prob, 0) {
 		return fmt.Errorf("poisson input: %d sources at %g Hz (p = %g per step), want n ≥ 0 and a finite rate ≥ 0", nSources, rateHz, prob)
@@ -51,19 +51,20 @@ func (p *Poisson) Reset(rng *rand.PCG, nSources int, rateHz, dtSec float64, nSte
 		p.pos = p.end
 		return nil
 	}
-	p.logQ = math.Log1p(-prob)
+	p.lambda = -math.Log1p(-prob)
 	p.pos = p.gap()
 	return nil
 }
 
-// gap draws the number of failures before the next success, Geometric(p):
-// floor(log(U)/log(1−p)) with U uniform on (0, 1].
+// gap draws the number of failures before the next success, Geometric(p), as floor(E/λ) with
+// E exponential of mean 1 and λ = −log(1−p): P(floor(E/λ) ≥ k) = P(E ≥ kλ) = (1−p)^k. The
+// exponential comes from math/rand's ziggurat, which needs no logarithm (a log per spike was
+// half of a run's time).
 func (p *Poisson) gap() int64 {
 	if p.every {
 		return 0
 	}
-	u := 1 - float64(p.rng.Uint64()>>11)*0x1p-53
-	g := math.Floor(math.Log(u) / p.logQ)
+	g := math.Floor(p.rng.ExpFloat64() / p.lambda)
 	if g >= float64(p.end) {
 		return p.end
 	}

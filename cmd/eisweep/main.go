@@ -10,10 +10,12 @@ import (
 	"syscall"
 )
 
-// defaultMemoryLimit is the Go runtime's soft memory limit unless GOMEMLIMIT says otherwise: a
-// sweep holds tens of megabytes live, and without a limit the collector lets garbage grow to
-// as much again.
-const defaultMemoryLimit = 160 << 20
+// defaultMemoryLimit is the Go runtime's soft memory limit unless GOMEMLIMIT says otherwise. A
+// sweep holds about 40 MB live, compaction about 100 MB (a row group of 100,000 rows in 110
+// columns being encoded); without a limit the collector lets garbage grow to as much again, and
+// a 1,000,000-run sweep peaked at 180 MB. At 120 MiB it peaks at about 140 MB, for a quarter more
+// time in compaction.
+const defaultMemoryLimit = 120 << 20
 
 func main() {
 	if os.Getenv("GOMEMLIMIT") == "" {
