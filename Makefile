@@ -4,7 +4,7 @@ PYTHON   ?= /usr/bin/python3
 BIN      := bin
 DUCK     := $(BIN)/duckcheck
 
-.PHONY: run sweeps build test test-short vet bench bench-brian2 goldens clean
+.PHONY: run sweeps figures build test test-short vet bench bench-brian2 goldens clean
 
 ## run: run the seed sweep (sweeps/seed.toml) into results/seed, print what it measured, aggregate it
 run: build
@@ -17,6 +17,13 @@ sweeps: build
 	  n=$$(basename $$f .toml); \
 	  $(BIN)/eisweep run --quiet $$f && $(BIN)/eisweep aggregate results/$$n || exit $$?; \
 	done
+
+## figures: draw the figures of the seed and inhibition sweeps (results/*/figures) and refresh docs/
+figures: sweeps
+	$(BIN)/eisweep figure results/seed
+	$(BIN)/eisweep figure results/inhibition
+	cp results/inhibition/figures/balance-lines-e.png docs/balance-lines-e.png
+	cp results/inhibition/figures/heatmap-rate-e-weights-mult-ei-vs-input-rate-exc.png docs/heatmap-rate-e.png
 
 ## build: build bin/eisweep
 build:

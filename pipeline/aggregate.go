@@ -6,9 +6,9 @@ import (
 	"hash/fnv"
 	"math"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -30,6 +30,7 @@ type AggregateOptions struct {
 // summaryMetrics are the runs columns that summary.parquet summarises per group.
 var summaryMetrics = []string{
 	"rate_e_hz", "rate_i_hz", "q_ee_pc", "q_ei_pc", "q_ie_pc", "q_ii_pc",
+	"q_ee_pred_pc", "q_ei_pred_pc", "q_ie_pred_pc", "q_ii_pred_pc",
 	"exc_current_e_pa", "inh_current_e_pa", "b_add_e_pa", "m_mult_e", "b_lin_e_pa", "w_add_ei_pa", "i_tg_e_pa", "w_tg_ei_pa", "setpoint_err_e_hz",
 	"exc_current_i_pa", "inh_current_i_pa", "b_add_i_pa", "m_mult_i", "b_lin_i_pa", "w_add_ii_pa", "i_tg_i_pa", "w_tg_ii_pa", "setpoint_err_i_hz",
 }
@@ -63,7 +64,7 @@ type level struct {
 	key        string
 	params     []float64
 	words      []string
-	cells      map[float64]*analysis.Cell
+	cells      map[float64]*cellRuns
 	theta      float64
 	gain       float64
 	setPoint   float64
@@ -78,6 +79,37 @@ type level struct {
 	tgI        float64
 	resid      [3]float64
 	varyingStr string
+	cellView   []CellView
+}
+
+// CellView is one axis value of a level, for figures: the unit's mean rate there with its 95%
+// interval.
+type CellView struct {
+	X                float64 // axis value (inhibitory weight, pA)
+	N                int
+	Mean, CILo, CIHi float64 // rate (Hz)
+	ExcMean, InhMean float64 // mean currents (pA)
+}
+
+// cellRuns are the runs of one axis value of a level, with their run ids, so that they can be put
+// in a canonical order: the bootstrap must not depend on the order in which workers wrote rows.
+type cellRuns struct {
+	analysis.Cell
+	ids []uint64
+}
+
+// sorted returns the cell with its runs in run-id order.
+func (c *cellRuns) sorted() analysis.Cell {
+	idx := make([]int, len(c.ids))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.Slice(idx, func(a, b int) bool { return c.ids[idx[a]] < c.ids[idx[b]] })
+	out := analysis.Cell{X: c.X}
+	for _, i := range idx {
+		out.Rate, out.Exc, out.Inh = append(out.Rate, c.Rate[i]), append(out.Exc, c.Exc[i]), append(out.Inh, c.Inh[i])
+	}
+	return out
 }
 
 // AggregateResult is what Aggregate wrote and found.
@@ -105,11 +137,7 @@ func Aggregate(dir string, opt AggregateOptions) (*AggregateResult, error) {
 	if opt.Bootstrap <= 0 {
 		opt.Bootstrap = 1000
 	}
-	b, err := os.ReadFile(filepath.Join(dir, "sweep.toml"))
-	if err != nil {
-		return nil, fmt.Errorf("%s is not an eisweep output folder: %w", dir, err)
-	}
-	def, err := sweep.ParseWith(filepath.Join(dir, "sweep.toml"), string(b), sweep.Options{MaxRuns: 1 << 62})
+	def, err := LoadFolder(dir)
 	if err != nil {
 		return nil, err
 	}
@@ -137,7 +165,8 @@ func Aggregate(dir string, opt AggregateOptions) (*AggregateResult, error) {
 	for _, name := range opt.By {
 		byIdx[indexOfParam(name)] = true
 	}
-	cols := append([]string{"cell_id", "status", "w_ei_pa", "w_ii_pa", "theta_e_pa", "theta_i_pa", "gain_e_hz_per_pa", "gain_i_hz_per_pa"}, summaryMetrics...)
+	cols := append([]string{"run_id", "cell_id", "status", "w_ei_pa", "w_ii_pa", "theta_e_pa", "theta_i_pa", "gain_e_hz_per_pa", "gain_i_hz_per_pa"}, summaryMetrics...)
+	cols = uniq(cols)
 	for _, p := range sweep.Registry {
 		cols = append(cols, p.Column())
 	}
@@ -192,6 +221,18 @@ func Aggregate(dir string, opt AggregateOptions) (*AggregateResult, error) {
 		}
 	}
 	return res, nil
+}
+
+func uniq(xs []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, x := range xs {
+		if !seen[x] {
+			seen[x] = true
+			out = append(out, x)
+		}
+	}
+	return out
 }
 
 func indexOfParam(name string) int {
@@ -267,7 +308,7 @@ func (u *unitLines) add(r *rowView) {
 	lv := u.levels[key.String()]
 	if lv == nil {
 		lc := strings.ToLower(u.unit)
-		lv = &level{key: key.String(), cells: map[float64]*analysis.Cell{}, theta: r.f("theta_" + lc + "_pa"), gain: r.f("gain_" + lc + "_hz_per_pa"),
+		lv = &level{key: key.String(), cells: map[float64]*cellRuns{}, theta: r.f("theta_" + lc + "_pa"), gain: r.f("gain_" + lc + "_hz_per_pa"),
 			setPoint: r.f(u.setPointParam), nInh: r.f("input_n_inh"), rateInh: r.f("input_rate_inh_hz")}
 		if r.str("input_mode") == "regular" {
 			lv.nInh = 1
@@ -279,9 +320,11 @@ func (u *unitLines) add(r *rowView) {
 	x := r.f("w_" + u.path + "_pa")
 	c := lv.cells[x]
 	if c == nil {
-		c = &analysis.Cell{X: x}
+		c = &cellRuns{Cell: analysis.Cell{X: x}}
 		lv.cells[x] = c
 	}
+	id, _ := strconv.ParseUint(r.str("run_id"), 16, 64)
+	c.ids = append(c.ids, id)
 	c.Rate = append(c.Rate, r.f(u.rateCol))
 	c.Exc = append(c.Exc, r.f(u.excCol))
 	c.Inh = append(c.Inh, r.f(u.inhCol))
@@ -320,9 +363,14 @@ func (u *unitLines) finish(bootstrap int, seed uint64) *UnitBalanceLines {
 		}
 		cells := make([]analysis.Cell, 0, len(lv.cells))
 		for _, c := range lv.cells {
-			cells = append(cells, *c)
+			cells = append(cells, c.sorted())
 		}
 		sort.Slice(cells, func(a, b int) bool { return cells[a].X < cells[b].X })
+		for _, c := range cells {
+			r := analysis.Summarize(c.Rate, math.NaN())
+			lv.cellView = append(lv.cellView, CellView{X: c.X, N: r.N, Mean: r.Mean, CILo: r.CI95Lo, CIHi: r.CI95Hi,
+				ExcMean: analysis.Summarize(c.Exc, math.NaN()).Mean, InhMean: analysis.Summarize(c.Inh, math.NaN()).Mean})
+		}
 		lv.crossing = analysis.FindCrossing(cells, lv.setPoint)
 		h := fnv.New64a()
 		h.Write([]byte(u.unit + key))
@@ -485,7 +533,9 @@ type LevelView struct {
 	WCross, ExcCross, Inh float64
 	CIW, CIExc, CIInh     analysis.Interval
 	ThresholdGainInh      float64
+	Theta, Gain           float64 // the unit's f-I threshold (pA) and gain (Hz/pA)
 	Runs, Cells           int
+	CellsView             []CellView // the axis values, for figures
 }
 
 // View returns the levels of u for reports, in order.
@@ -494,7 +544,7 @@ func (u *UnitBalanceLines) View() []LevelView {
 	for k, lv := range u.Levels {
 		out[k] = LevelView{Level: lv.varyingStr, Status: lv.crossing.Status, SetPointHz: lv.setPoint, WCross: lv.crossing.X,
 			ExcCross: lv.crossing.ExcPA, Inh: lv.crossing.InhPA, CIW: lv.ciX, CIExc: lv.ciExc, CIInh: lv.ciInh,
-			ThresholdGainInh: lv.tgI, Runs: lv.runs, Cells: len(lv.cells)}
+			ThresholdGainInh: lv.tgI, Theta: lv.theta, Gain: lv.gain, Runs: lv.runs, Cells: len(lv.cells), CellsView: lv.cellView}
 	}
 	return out
 }

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"strconv"
 	"testing"
@@ -154,5 +155,26 @@ func TestAggregateBalance(t *testing.T) {
 		if w < 0.5*136.50692497 || w > 1.7*136.50692497 {
 			t.Errorf("%s: crossing at %v pA, outside the grid", r["level"], w)
 		}
+	}
+}
+
+// TestAggregateIndependentOfOrder: the balance lines, bootstrap intervals included, are the same
+// whatever order the workers wrote the rows in.
+func TestAggregateIndependentOfOrder(t *testing.T) {
+	d := small(t, "order", 6, "[grid]\n\"input.rate_exc\" = [\"4 Hz\", \"5 Hz\"]\n\"weights.mult_ei\" = [0.6, 1.0, 1.4]\n")
+	var got []string
+	for _, jobs := range []int{1, 2} {
+		dir := t.TempDir()
+		if _, err := Run(context.Background(), d, Options{OutDir: dir, Jobs: jobs, FlushRows: 5, NoCompact: true}); err != nil {
+			t.Fatal(err)
+		}
+		res, err := Aggregate(dir, AggregateOptions{Bootstrap: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, fmt.Sprintf("%+v", res.Lines[0].View()))
+	}
+	if got[0] != got[1] {
+		t.Errorf("balance lines differ between -j1 and -j2:\n%s\n%s", got[0], got[1])
 	}
 }

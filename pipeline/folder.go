@@ -53,6 +53,17 @@ func writeFileAtomic(path string, data []byte) error {
 	return syncDir(filepath.Dir(path))
 }
 
+// LoadFolder reads the definition an output folder was written by (DIR/sweep.toml), without a
+// run limit.
+func LoadFolder(dir string) (*sweep.Definition, error) {
+	path := filepath.Join(dir, "sweep.toml")
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("%s is not an eisweep output folder: %w", dir, err)
+	}
+	return sweep.ParseWith(path, string(b), sweep.Options{MaxRuns: 1 << 62})
+}
+
 // completedKeys returns the values of column col (run_id, fi_key) in the complete part files of
 // dir. Leftover temporary files of an interrupted write are removed; a part file that cannot be
 // read is moved aside to NAME.corrupt (its runs will run again) and reported on log. A missing

@@ -39,12 +39,7 @@ var shardTag = regexp.MustCompile(`-s(\d+)of(\d+)-`)
 // ReadStatus reads an output folder's definition and rows and counts done, failed and remaining
 // runs (per shard when the parts were written by shards). It writes nothing.
 func ReadStatus(dir string) (*FolderStatus, error) {
-	path := filepath.Join(dir, "sweep.toml")
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("%s is not an eisweep output folder: %w", dir, err)
-	}
-	def, err := sweep.ParseWith(path, string(b), sweep.Options{MaxRuns: 1 << 62})
+	def, err := LoadFolder(dir)
 	if err != nil {
 		return nil, err
 	}

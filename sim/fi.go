@@ -174,3 +174,30 @@ func FICurrents(dst []float64, iMinAmp, iMaxAmp float64, n int) []float64 {
 	}
 	return dst
 }
+
+// SpikeSteps simulates one unit at current iExtAmp and appends the steps at which it spikes to
+// dst; with trace non-nil it also records v (V) at the start of every step (as a monitor does).
+// The arithmetic is that of [FI.Counts]. For the notebook's ISI figure.
+func (f FI) SpikeSteps(dst []int64, iExtAmp float64, trace *[]float64) ([]int64, error) {
+	if err := f.Validate(); err != nil {
+		return dst, fmt.Errorf("f-I: %w", err)
+	}
+	c := f.step()
+	u := fiState{v: c.initialV, last: NeverSpiked}
+	steps := StepCount(f.DurationSec, f.DtSec)
+	if trace != nil {
+		*trace = (*trace)[:0]
+	}
+	for n := int64(0); n < steps; n++ {
+		if trace != nil {
+			*trace = append(*trace, u.v)
+		}
+		if c.fiStep(&u, n, iExtAmp) {
+			dst = append(dst, n)
+		}
+	}
+	if err := u.check(); err != nil {
+		return dst, fmt.Errorf("f-I at %g A: %w", iExtAmp, err)
+	}
+	return dst, nil
+}

@@ -92,3 +92,32 @@ func BenchmarkFISearch(b *testing.B) {
 		}
 	}
 }
+
+// TestSpikeStepsCount: SpikeSteps finds as many spikes as the f-I kernel counts, and its trace
+// shows v_reset right after each spike.
+func TestSpikeStepsCount(t *testing.T) {
+	var ms, nA, pF, nS, mV = 1e-3, 1e-9, 1e-12, 1e-9, 1e-3
+	u := sim.Unit{ELeakVolt: 7.6 * mV, VResetVolt: 14 * mV, VThreshVolt: 20 * mV, CmFarad: 200 * pF, GLeakSiemens: 10 * nS,
+		RefractorySec: 2.5 * ms, BetaAdaptAmpSec: 3 * nA * ms, TauAdaptSec: 500 * ms}
+	fi := sim.FI{Unit: u, DtSec: 0.1 * ms, DurationSec: 1}
+	currents := sim.FICurrents(nil, 0, 300e-12, 3001)
+	counts := make([]int64, len(currents))
+	if err := fi.Counts(currents, counts, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []int{0, 1241, 2699, 3000} {
+		var v []float64
+		steps, err := fi.SpikeSteps(nil, currents[k], &v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if int64(len(steps)) != counts[k] || len(v) != 10000 {
+			t.Errorf("at %.1f pA: %d spike steps, %d counted; %d trace points", currents[k]*1e12, len(steps), counts[k], len(v))
+		}
+		for _, s := range steps {
+			if s+1 < int64(len(v)) && v[s+1] != u.VResetVolt {
+				t.Errorf("at %.1f pA: v after the spike at step %d is %v", currents[k]*1e12, s, v[s+1])
+			}
+		}
+	}
+}

@@ -35,8 +35,11 @@ timeit() { # label reps run-flags... definition
 }
 echo "bench: eisweep run" >&2
 timeit run1000_j2 $reps -j 2 "$out/seed1000.toml"
-timeit run10000_j1 3 -j 1 "$out/seed10000.toml"
-timeit run10000_j2 3 -j 2 "$out/seed10000.toml"
+# 1 and 2 workers interleaved, so that anything else on the machine disturbs both alike.
+for _ in 1 2 3 4 5; do
+  timeit run10000_j1 1 -j 1 "$out/seed10000.toml"
+  timeit run10000_j2 1 -j 2 "$out/seed10000.toml"
+done
 if [ $quick = 0 ]; then timeit million_j2 1 -j 2 "$out/million.toml"; fi
 
 echo "bench: Brian2 (several minutes)" >&2

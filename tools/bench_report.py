@@ -33,7 +33,9 @@ def fmt_s(x):
         return f"{x:.2f} s"
     if x >= 1e-3:
         return f"{x * 1e3:.3g} ms"
-    return f"{x * 1e6:.3g} µs"
+    if x >= 1e-6:
+        return f"{x * 1e6:.3g} µs"
+    return f"{x * 1e9:.3g} ns"
 
 
 def cell(s, scale=1.0):
@@ -142,4 +144,10 @@ print(f"""
 | bare arithmetic of both units (`BenchmarkStepBare`: state in locals, no input, monitors or checks) | {cell(bare, 1)} |
 | a whole seed run, per step (`BenchmarkSeedRun` / 10,000) | {cell(seed_run, 1e-4)} |
 | `unitStep.step` of one unit through memory (`BenchmarkStep`, the plain reference) | {cell(step)} |
+
+The bare arithmetic is a latency bound: v' = v + (dt·((g_L·(E_L − v) + s_E) − (i_adapt + s_I)))/C_m is
+one chain of dependent operations (a subtraction, two multiplications, two additions, a division and
+an addition) per step, and a run's steps follow one another. A whole run costs about as much per
+step: input generation, monitors and checks run in the shadow of that chain. (Brian2's arithmetic is
+kept operation for operation, so the division cannot become a multiplication.)
 """)

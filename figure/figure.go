@@ -1,0 +1,353 @@
+package figure
+
+import (
+	"fmt"
+	"image/color"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/palette"
+	"gonum.org/v1/plot/palette/moreland"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
+	"gonum.org/v1/plot/vg/vgsvg"
+)
+
+// Kind is how a series is drawn.
+type Kind string
+
+const (
+	Line      Kind = "line"      // a line through (X, Y), broken where Y is NaN
+	Points    Kind = "points"    // markers at (X, Y)
+	Band      Kind = "band"      // a shaded band from Lo to Hi along X
+	ErrorBars Kind = "errorbars" // markers at (X, Y) with vertical bars from Lo to Hi
+	Ticks     Kind = "ticks"     // vertical ticks at X from Lo[i] to Hi[i] (spike marks)
+	HLine     Kind = "hline"     // a horizontal line at Y[0]
+	VLine     Kind = "vline"     // a vertical line at X[0]
+)
+
+// Series is one labelled set of data in a figure. Color indexes the figure palette; series with
+// the same Color belong together (a line and its band).
+type Series struct {
+	Label  string    `json:"label"`
+	Kind   Kind      `json:"kind"`
+	X      []float64 `json:"x"`
+	Y      []float64 `json:"y,omitempty"`
+	Lo     []float64 `json:"lo,omitempty"`
+	Hi     []float64 `json:"hi,omitempty"`
+	Color  int       `json:"color"`
+	Dashed bool      `json:"dashed,omitempty"`
+}
+
+// Heat is a heatmap: Z[i][j] at (X[j], Y[i]), with a contour where C (same shape; Z if nil)
+// equals Level.
+type Heat struct {
+	X      []float64   `json:"x"`
+	Y      []float64   `json:"y"`
+	Z      [][]float64 `json:"z"`
+	ZLabel string      `json:"z_label"`
+	C      [][]float64 `json:"c,omitempty"`
+	Level  float64     `json:"level"`
+	CLabel string      `json:"c_label"`
+}
+
+// Figure is what one figure shows, as data.
+type Figure struct {
+	File   string   `json:"file"`  // file name without extension: says what it shows
+	Title  string   `json:"title"` // shown above the plot
+	Desc   string   `json:"desc"`  // one line for the index
+	XLabel string   `json:"x_label"`
+	YLabel string   `json:"y_label"`
+	Series []Series `json:"series"`
+	Heat   *Heat    `json:"heat,omitempty"`
+	// LegendLeft puts the legend at the top left (for rising data); it is at the top right
+	// otherwise.
+	LegendLeft bool `json:"legend_left,omitempty"`
+}
+
+// Size is the size figures are drawn at.
+var Size = struct{ W, H vg.Length }{7 * vg.Inch, 4.5 * vg.Inch}
+
+// DPI is the resolution of PNG figures (a 7 × 4.5 inch figure is 1050 × 675 pixels).
+const DPI = 150
+
+// colors is the figure palette (Okabe–Ito, distinguishable in colour vision deficiency).
+var colors = []color.Color{
+	color.RGBA{0, 114, 178, 255}, color.RGBA{213, 94, 0, 255}, color.RGBA{0, 158, 115, 255}, color.RGBA{204, 121, 167, 255},
+	color.RGBA{230, 159, 0, 255}, color.RGBA{86, 180, 233, 255}, color.RGBA{120, 120, 120, 255}, color.RGBA{0, 0, 0, 255},
+}
+
+func colorOf(i int) color.Color { return colors[((i%len(colors))+len(colors))%len(colors)] }
+
+// Render draws f to path; the extension (.png or .svg) chooses the format.
+func Render(f *Figure, path string) error {
+	p := plot.New()
+	p.Title.Text = f.Title
+	p.X.Label.Text = f.XLabel
+	p.Y.Label.Text = f.YLabel
+	p.Legend.Top = true
+	p.Legend.Left = f.LegendLeft
+	p.Legend.TextStyle.Font.Size = vg.Points(10)
+	p.Legend.Padding = vg.Points(2)
+	p.Add(plotter.NewGrid())
+	var bar *plot.Plot
+	if f.Heat != nil {
+		var err error
+		if bar, err = addHeat(p, f.Heat); err != nil {
+			return fmt.Errorf("%s: %w", f.File, err)
+		}
+	}
+	for _, s := range f.Series {
+		if err := addSeries(p, s); err != nil {
+			return fmt.Errorf("%s: %s: %w", f.File, s.Label, err)
+		}
+	}
+	var c vg.CanvasWriterTo
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".png":
+		c = vgimg.PngCanvas{Canvas: vgimg.NewWith(vgimg.UseWH(Size.W, Size.H), vgimg.UseDPI(DPI))}
+	case ".svg":
+		c = vgsvg.New(Size.W, Size.H)
+	default:
+		return fmt.Errorf("%s: want a .png or .svg file", path)
+	}
+	dc := draw.New(c.(vg.CanvasSizer))
+	if bar == nil {
+		p.Draw(dc)
+	} else {
+		// The heatmap and, beside it, its colour bar.
+		left := draw.Crop(dc, 0, -1.5*vg.Inch, 0, 0)
+		right := draw.Crop(dc, Size.W-1.1*vg.Inch, -0.3*vg.Inch, 0.6*vg.Inch, -0.5*vg.Inch)
+		p.Draw(left)
+		bar.Draw(right)
+	}
+	return writeAtomic(path, c)
+}
+
+func writeAtomic(path string, c vg.CanvasWriterTo) error {
+	tmp := path + ".tmp"
+	f, err := os.Create(tmp)
+	if err != nil {
+		return err
+	}
+	if _, err := c.WriteTo(f); err != nil {
+		f.Close()
+		os.Remove(tmp)
+		return err
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
+// finite returns the points of xs, ys where both are finite.
+func finite(xs, ys []float64) plotter.XYs {
+	var out plotter.XYs
+	for i := range xs {
+		if ok(xs[i]) && ok(ys[i]) {
+			out = append(out, plotter.XY{X: xs[i], Y: ys[i]})
+		}
+	}
+	return out
+}
+
+func ok(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
+
+func addSeries(p *plot.Plot, s Series) error {
+	col := colorOf(s.Color)
+	dash := func(l *draw.LineStyle) {
+		l.Color = col
+		l.Width = vg.Points(1.2)
+		if s.Dashed {
+			l.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
+		}
+	}
+	switch s.Kind {
+	case Line:
+		// One line per run of finite points, so that NaN breaks the line.
+		first := true
+		for i := 0; i < len(s.X); {
+			j := i
+			for j < len(s.X) && ok(s.X[j]) && ok(s.Y[j]) {
+				j++
+			}
+			if j-i >= 1 {
+				l, err := plotter.NewLine(finite(s.X[i:j], s.Y[i:j]))
+				if err != nil {
+					return err
+				}
+				dash(&l.LineStyle)
+				p.Add(l)
+				if first && s.Label != "" {
+					p.Legend.Add(s.Label, l)
+					first = false
+				}
+			}
+			i = j + 1
+		}
+	case Points, ErrorBars:
+		pts := finite(s.X, s.Y)
+		if len(pts) == 0 {
+			return nil
+		}
+		sc, err := plotter.NewScatter(pts)
+		if err != nil {
+			return err
+		}
+		sc.GlyphStyle.Color = col
+		sc.GlyphStyle.Radius = vg.Points(2.2)
+		sc.GlyphStyle.Shape = draw.CircleGlyph{}
+		p.Add(sc)
+		if s.Label != "" {
+			p.Legend.Add(s.Label, sc)
+		}
+		if s.Kind == ErrorBars {
+			var ye plotter.YErrors
+			var xy plotter.XYs
+			for i := range s.X {
+				if ok(s.X[i]) && ok(s.Y[i]) && ok(s.Lo[i]) && ok(s.Hi[i]) {
+					xy = append(xy, plotter.XY{X: s.X[i], Y: s.Y[i]})
+					ye = append(ye, struct{ Low, High float64 }{s.Y[i] - s.Lo[i], s.Hi[i] - s.Y[i]})
+				}
+			}
+			if len(xy) > 0 {
+				eb, err := plotter.NewYErrorBars(struct {
+					plotter.XYs
+					plotter.YErrors
+				}{xy, ye})
+				if err != nil {
+					return err
+				}
+				eb.LineStyle.Color = col
+				p.Add(eb)
+			}
+		}
+	case Band:
+		var top, bottom plotter.XYs
+		for i := range s.X {
+			if ok(s.X[i]) && ok(s.Lo[i]) && ok(s.Hi[i]) {
+				top = append(top, plotter.XY{X: s.X[i], Y: s.Hi[i]})
+				bottom = append(bottom, plotter.XY{X: s.X[i], Y: s.Lo[i]})
+			}
+		}
+		if len(top) < 2 {
+			return nil
+		}
+		for i := len(bottom) - 1; i >= 0; i-- {
+			top = append(top, bottom[i])
+		}
+		poly, err := plotter.NewPolygon(top)
+		if err != nil {
+			return err
+		}
+		r, g, b, _ := col.RGBA()
+		poly.Color = color.NRGBA{uint8(r >> 8), uint8(g >> 8), uint8(b >> 8), 60}
+		poly.LineStyle.Width = 0
+		p.Add(poly)
+		if s.Label != "" {
+			p.Legend.Add(s.Label, poly)
+		}
+	case Ticks:
+		for i := range s.X {
+			l, err := plotter.NewLine(plotter.XYs{{X: s.X[i], Y: s.Lo[i]}, {X: s.X[i], Y: s.Hi[i]}})
+			if err != nil {
+				return err
+			}
+			l.LineStyle.Color = col
+			l.LineStyle.Width = vg.Points(0.5)
+			p.Add(l)
+			if i == 0 && s.Label != "" {
+				p.Legend.Add(s.Label, l)
+			}
+		}
+	case HLine, VLine:
+		var fn *plotter.Function
+		if s.Kind == HLine {
+			y := s.Y[0]
+			fn = plotter.NewFunction(func(float64) float64 { return y })
+		} else {
+			// A vertical line: drawn as a two-point line spanning the data's y range later.
+			x := s.X[0]
+			l, err := plotter.NewLine(plotter.XYs{{X: x, Y: s.Lo[0]}, {X: x, Y: s.Hi[0]}})
+			if err != nil {
+				return err
+			}
+			dash(&l.LineStyle)
+			p.Add(l)
+			if s.Label != "" {
+				p.Legend.Add(s.Label, l)
+			}
+			return nil
+		}
+		dash(&fn.LineStyle)
+		p.Add(fn)
+		if s.Label != "" {
+			p.Legend.Add(s.Label, fn)
+		}
+	default:
+		return fmt.Errorf("unknown kind %q", s.Kind)
+	}
+	return nil
+}
+
+// grid adapts a Heat to plotter.GridXYZ.
+type grid struct {
+	x, y []float64
+	z    [][]float64
+}
+
+func (g grid) Dims() (c, r int)   { return len(g.x), len(g.y) }
+func (g grid) Z(c, r int) float64 { return g.z[r][c] }
+func (g grid) X(c int) float64    { return g.x[c] }
+func (g grid) Y(r int) float64    { return g.y[r] }
+
+// addHeat adds the heatmap and its contour to p and returns the colour bar to draw beside it.
+func addHeat(p *plot.Plot, h *Heat) (*plot.Plot, error) {
+	pal := moreland.SmoothBlueRed()
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, row := range h.Z {
+		for _, z := range row {
+			if ok(z) {
+				lo, hi = math.Min(lo, z), math.Max(hi, z)
+			}
+		}
+	}
+	if !ok(lo) {
+		lo, hi = 0, 1
+	}
+	if hi == lo {
+		hi = lo + 1
+	}
+	pal.SetMin(lo)
+	pal.SetMax(hi)
+	hm := plotter.NewHeatMap(grid{h.X, h.Y, h.Z}, pal.Palette(255))
+	hm.NaN = color.Gray{200}
+	p.Add(hm)
+	c := h.C
+	if c == nil {
+		c = h.Z
+	}
+	cg := grid{h.X, h.Y, c}
+	if len(h.X) > 1 && len(h.Y) > 1 {
+		ct := plotter.NewContour(cg, []float64{h.Level}, palette.Heat(1, 1))
+		style := draw.LineStyle{Color: color.Black, Width: vg.Points(2), Dashes: []vg.Length{vg.Points(5), vg.Points(3)}}
+		ct.LineStyles = []draw.LineStyle{style}
+		p.Add(ct)
+		p.Legend.Add(h.CLabel, &plotter.Line{LineStyle: style})
+	}
+	bar := plot.New()
+	cb := &plotter.ColorBar{ColorMap: pal, Vertical: true}
+	bar.Add(cb)
+	bar.HideX()
+	bar.Y.Padding = 0
+	bar.Title.Text = h.ZLabel
+	bar.Title.TextStyle.Font.Size = vg.Points(9)
+	return bar, nil
+}
