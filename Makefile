@@ -4,7 +4,7 @@ PYTHON   ?= /usr/bin/python3
 BIN      := bin
 DUCK     := $(BIN)/duckcheck
 
-.PHONY: run sweeps figures build test test-short vet bench bench-brian2 goldens clean
+.PHONY: run sweeps figures build test test-slurm test-short vet bench bench-brian2 goldens clean
 
 ## run: run the seed sweep (sweeps/seed.toml) into results/seed, print what it measured, aggregate it
 run: build
@@ -32,7 +32,15 @@ build:
 ## test: gofmt, go vet, every test (pipeline and CLI under the race detector), DuckDB reading the output
 test: vet $(DUCK)
 	EISWEEP_DUCKCHECK=$(abspath $(DUCK)) $(GO) test -count=1 ./...
-	EISWEEP_DUCKCHECK=$(abspath $(DUCK)) $(GO) test -count=1 -race ./pipeline/... ./cmd/... ./sweep/... ./analysis/...
+	EISWEEP_DUCKCHECK=$(abspath $(DUCK)) $(GO) test -count=1 -race ./pipeline/... ./cmd/... ./sweep/... ./analysis/... ./cluster/...
+
+## test-slurm: the SLURM integration tests, against a real single-node SLURM started on this machine
+## (tools/slurm_local.sh installs slurm-wlm and munge with apt if needed, and stops them afterwards)
+test-slurm: $(DUCK)
+	@d=$$(mktemp -d /tmp/eisweep-slurm-XXXXXX); \
+	 bash tools/slurm_local.sh start $$d || { bash tools/slurm_local.sh stop $$d; exit 1; }; \
+	 SLURM_CONF=$$d/slurm.conf EISWEEP_SLURM=1 EISWEEP_DUCKCHECK=$(abspath $(DUCK)) $(GO) test -count=1 -run Slurm -v ./cluster/; rc=$$?; \
+	 bash tools/slurm_local.sh stop $$d; exit $$rc
 
 ## test-short: the tests without DuckDB or the race detector
 test-short:

@@ -250,3 +250,30 @@ func TestShards(t *testing.T) {
 		t.Errorf("ParseShard(2/3) = %v, %v", sh, err)
 	}
 }
+
+func TestShardFromEnv(t *testing.T) {
+	cases := []struct {
+		reason string
+		env    map[string]string
+		want   Shard
+		isTask bool
+		err    bool
+	}{
+		{"not an array task", map[string]string{}, Shard{}, false, false},
+		{"sbatch --array=0-7, task 0", map[string]string{"SLURM_ARRAY_TASK_ID": "0", "SLURM_ARRAY_TASK_MIN": "0", "SLURM_ARRAY_TASK_COUNT": "8"}, Shard{1, 8}, true, false},
+		{"sbatch --array=1-4, task 4", map[string]string{"SLURM_ARRAY_TASK_ID": "4", "SLURM_ARRAY_TASK_MIN": "1", "SLURM_ARRAY_TASK_COUNT": "4"}, Shard{4, 4}, true, false},
+		{"second chunk of a split sweep", map[string]string{"SLURM_ARRAY_TASK_ID": "3", "SLURM_ARRAY_TASK_MIN": "0", "SLURM_ARRAY_TASK_COUNT": "1000",
+			"EISWEEP_SHARD_OFFSET": "1000", "EISWEEP_SHARD_COUNT": "1500"}, Shard{1004, 1500}, true, false},
+		{"task beyond the count", map[string]string{"SLURM_ARRAY_TASK_ID": "9", "SLURM_ARRAY_TASK_COUNT": "8"}, Shard{}, true, true},
+		{"one task resubmitted with sbatch --array=1: still shard 2", map[string]string{"SLURM_ARRAY_TASK_ID": "1", "SLURM_ARRAY_TASK_MIN": "1", "SLURM_ARRAY_TASK_COUNT": "1",
+			"EISWEEP_SHARD_COUNT": "4"}, Shard{2, 4}, true, false},
+		{"no count", map[string]string{"SLURM_ARRAY_TASK_ID": "0"}, Shard{}, true, true},
+		{"garbage", map[string]string{"SLURM_ARRAY_TASK_ID": "x", "SLURM_ARRAY_TASK_COUNT": "2"}, Shard{}, true, true},
+	}
+	for _, c := range cases {
+		sh, isTask, err := ShardFromEnv(func(k string) string { return c.env[k] })
+		if sh != c.want || isTask != c.isTask || (err != nil) != c.err {
+			t.Errorf("%s: %v, %v, %v; want %v, %v, error %v", c.reason, sh, isTask, err, c.want, c.isTask, c.err)
+		}
+	}
+}

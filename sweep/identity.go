@@ -125,3 +125,62 @@ func ShardOf(runID string, n int) int {
 // CellID returns the identity of a grid cell: the hash of the point's canonical form (as in
 // RunID) without a replicate. Runs of one cell share it; aggregation groups by it.
 func CellID(pt Point) string { return pointHash(pt, []byte("cell\n")) }
+
+// ShardFromEnv returns the shard of a SLURM array task from its environment (getenv), and
+// whether the environment describes one (SLURM_ARRAY_TASK_ID is set). With EISWEEP_SHARD_COUNT
+// set, as `eisweep slurm`'s scripts set it, array indices are absolute, 0-based within each array
+// job, and EISWEEP_SHARD_OFFSET (default 0) places the job among the shards:
+//
+//	k = EISWEEP_SHARD_OFFSET + SLURM_ARRAY_TASK_ID + 1,  n = EISWEEP_SHARD_COUNT
+//
+// so that `sbatch --array=5 …` resubmits exactly shard 6. Without it, a plain array job's tasks
+// are its shards in order:
+//
+//	k = SLURM_ARRAY_TASK_ID − SLURM_ARRAY_TASK_MIN + 1,  n = SLURM_ARRAY_TASK_COUNT
+func ShardFromEnv(getenv func(string) string) (Shard, bool, error) {
+	id := getenv("SLURM_ARRAY_TASK_ID")
+	if id == "" {
+		return Shard{}, false, nil
+	}
+	num := func(name, def string) (int, error) {
+		v := getenv(name)
+		if v == "" {
+			v = def
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return 0, fmt.Errorf("%s = %q is not a whole number ≥ 0", name, v)
+		}
+		return n, nil
+	}
+	task, err := num("SLURM_ARRAY_TASK_ID", "")
+	if err != nil {
+		return Shard{}, true, err
+	}
+	minTask, err := num("SLURM_ARRAY_TASK_MIN", "0")
+	if err != nil {
+		return Shard{}, true, err
+	}
+	offset, err := num("EISWEEP_SHARD_OFFSET", "0")
+	if err != nil {
+		return Shard{}, true, err
+	}
+	var sh Shard
+	if getenv("EISWEEP_SHARD_COUNT") != "" {
+		count, err := num("EISWEEP_SHARD_COUNT", "")
+		if err != nil {
+			return Shard{}, true, err
+		}
+		sh = Shard{K: offset + task + 1, N: count}
+	} else {
+		count, err := num("SLURM_ARRAY_TASK_COUNT", "")
+		if err != nil {
+			return Shard{}, true, fmt.Errorf("%w (set EISWEEP_SHARD_COUNT, or run as an array job)", err)
+		}
+		sh = Shard{K: task - minTask + 1, N: count}
+	}
+	if sh.N < 1 || sh.K < 1 || sh.K > sh.N {
+		return Shard{}, true, fmt.Errorf("array task %d (min %d, offset %d) is not a shard 1…%d", task, minTask, offset, sh.N)
+	}
+	return sh, true, nil
+}

@@ -12,17 +12,27 @@ cmd=${1:?usage: slurm_local.sh start|stop DIR}
 dir=${2:?usage: slurm_local.sh start|stop DIR}
 mkdir -p "$dir"
 dir=$(cd "$dir" && pwd)
+chmod 755 "$dir" # munged runs as the munge user and must reach its pid file here
 conf="$dir/slurm.conf"
 
 stop() {
-  for p in slurmd slurmctld munged; do
-    if [ -f "$dir/$p.pid" ]; then
-      kill "$(cat "$dir/$p.pid")" 2>/dev/null || true
-      rm -f "$dir/$p.pid"
-    fi
+  local pids=()
+  for p in slurmd slurmctld; do
+    [ -f "$dir/$p.pid" ] && pids+=("$(cat "$dir/$p.pid")")
+    # and any started with this configuration but without a pid file
+    pids+=($(pgrep -f "^$p -f $conf" || true))
   done
-  # munged writes its own pid file
-  if [ -f "$dir/munge/munged.pid" ]; then kill "$(cat "$dir/munge/munged.pid")" 2>/dev/null || true; fi
+  [ -f "$dir/munge/munged.pid" ] && pids+=("$(cat "$dir/munge/munged.pid")")
+  [ ${#pids[@]} -eq 0 ] && return 0
+  kill "${pids[@]}" 2>/dev/null || true
+  for _ in $(seq 20); do # up to 10 s to shut down, then SIGKILL
+    alive=0
+    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    [ $alive = 0 ] && break
+    sleep 0.5
+  done
+  kill -9 "${pids[@]}" 2>/dev/null || true
+  rm -f "$dir"/*.pid
 }
 
 if [ "$cmd" = stop ]; then stop; exit 0; fi
@@ -43,6 +53,8 @@ SlurmctldHost=$host
 SlurmUser=root
 SlurmdUser=root
 AuthType=auth/munge
+# Requeued jobs wait cred_expire seconds (default 120) before they start again; short for tests.
+AuthInfo=cred_expire=10
 CredType=cred/munge
 MpiDefault=none
 ProctrackType=proctrack/linuxproc

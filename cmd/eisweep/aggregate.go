@@ -35,10 +35,11 @@ and print the balance lines.`,
 		setup: func(fs *flag.FlagSet) func(context.Context, []string, io.Writer, io.Writer) error {
 			by := fs.String("by", "", "group by these parameters (comma-separated dotted names) instead of by grid cell")
 			boot := fs.Int("bootstrap", 1000, "bootstrap resamples for the crossings' intervals")
-			return func(_ context.Context, args []string, stdout, _ io.Writer) error {
+			return func(_ context.Context, args []string, stdout, stderr io.Writer) error {
 				if len(args) != 1 {
 					return usageError{"want one output folder"}
 				}
+				warnIncomplete(args[0], stderr)
 				if *boot < 1 {
 					return usageError{"--bootstrap wants a count ≥ 1"}
 				}

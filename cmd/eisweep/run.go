@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -25,13 +26,19 @@ measured, beside the seed notebook's numbers for the seed experiment.
 
 --shard k/n runs the k-th of n disjoint slices (1 ≤ k ≤ n), chosen by run
 identity; shards may run at once, on several hosts, into one folder on shared
-storage.`,
+storage. In a SLURM array task the shard comes from the environment unless
+--shard is given: with EISWEEP_SHARD_COUNT set (eisweep slurm's scripts set
+it), k = EISWEEP_SHARD_OFFSET + SLURM_ARRAY_TASK_ID + 1 of EISWEEP_SHARD_COUNT,
+so that sbatch --array=I resubmits shard I+1; otherwise a plain array's task
+is shard SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN + 1 of
+SLURM_ARRAY_TASK_COUNT.`,
 		setup: func(fs *flag.FlagSet) func(context.Context, []string, io.Writer, io.Writer) error {
 			out := fs.String("o", "", "output folder (default results/<name>)")
 			jobs := fs.Int("j", 0, "concurrent workers (default: the CPUs this process may use)")
 			quiet := fs.Bool("quiet", false, "no progress lines on stderr")
 			maxRuns := fs.Int64("max-runs", sweep.DefaultMaxRuns, "largest sweep accepted (a guard against typos that multiply a grid)")
 			shardFlag := fs.String("shard", "", "run only shard k of n, as k/n")
+			fromEnv := fs.Bool("shard-from-env", false, "take the shard from the SLURM array task's environment (the default when SLURM_ARRAY_TASK_ID is set)")
 			dry := fs.Bool("dry-run", false, "say how many runs would run, and write nothing")
 			flushRows := fs.Int("flush-rows", 10_000, "runs per part file")
 			flushEvery := fs.Duration("flush-interval", 30*time.Second, "longest time finished runs wait in memory before being written")
@@ -44,10 +51,27 @@ storage.`,
 					return usageError{fmt.Sprintf("-j %d: want a number of workers ≥ 1", *jobs)}
 				}
 				var shard sweep.Shard
-				if *shardFlag != "" {
+				switch {
+				case *shardFlag != "" && *fromEnv:
+					return usageError{"give --shard or --shard-from-env, not both"}
+				case *shardFlag != "":
 					var err error
 					if shard, err = sweep.ParseShard(*shardFlag); err != nil {
 						return usageError{err.Error()}
+					}
+				default:
+					sh, isTask, err := sweep.ShardFromEnv(os.Getenv)
+					if err != nil {
+						return usageError{"shard from the SLURM environment: " + err.Error()}
+					}
+					if *fromEnv && !isTask {
+						return usageError{"--shard-from-env: SLURM_ARRAY_TASK_ID is not set (not a SLURM array task)"}
+					}
+					if isTask {
+						shard = sh
+						if !*quiet {
+							fmt.Fprintf(stderr, "eisweep: SLURM array task %s: shard %s\n", os.Getenv("SLURM_ARRAY_TASK_ID"), shard)
+						}
 					}
 				}
 				if *flushRows < 1 || *flushEvery <= 0 {

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/eisweep/eisweep/pipeline"
 )
@@ -69,10 +70,11 @@ completes; after a sharded sweep, run it once all shards are done. Rows are
 never fewer on disk than before, and a crash midway is repaired by the next
 compact or run.`,
 		setup: func(fs *flag.FlagSet) func(context.Context, []string, io.Writer, io.Writer) error {
-			return func(_ context.Context, args []string, stdout, _ io.Writer) error {
+			return func(_ context.Context, args []string, stdout, stderr io.Writer) error {
 				if len(args) != 1 {
 					return usageError{"want one output folder"}
 				}
+				warnIncomplete(args[0], stderr)
 				sums, err := pipeline.Compact(args[0])
 				if err != nil {
 					return err
@@ -100,4 +102,24 @@ nullability and meaning (docs/SCHEMA.md holds the same).`,
 			}
 		},
 	})
+}
+
+// warnIncomplete tells, on stderr, which runs and shards of the folder are not done yet, so that
+// compact and aggregate over a partial union say so.
+func warnIncomplete(dir string, stderr io.Writer) {
+	st, err := pipeline.ReadStatus(dir)
+	if err != nil || st.Done == st.Total {
+		return
+	}
+	fmt.Fprintf(stderr, "eisweep: warning: %s has %d of %d runs; the rest are missing", dir, st.Done, st.Total)
+	var shards []string
+	for _, sh := range st.PerShard {
+		if sh.Done < sh.Total {
+			shards = append(shards, fmt.Sprintf("%s (%d/%d)", sh.Shard, sh.Done, sh.Total))
+		}
+	}
+	if len(shards) > 0 {
+		fmt.Fprintf(stderr, ": shards %s are incomplete", strings.Join(shards, ", "))
+	}
+	fmt.Fprintln(stderr)
 }
