@@ -68,3 +68,16 @@ func ThresholdGainInhibition(excPA, thetaPA, gainHzPerPA, setPointHz float64) fl
 	}
 	return excPA - thetaPA - setPointHz/gainHzPerPA
 }
+
+// ThresholdGainExcitation is the same mean-field model solved for the excitation (pA) that
+// holds the unit at r* against inhibition Ī: from r* = g·(Ē − Ī − θ),
+//
+//	Ē* = Ī + θ + r*/g
+//
+// NaN if θ or g is undefined or g is not positive.
+func ThresholdGainExcitation(inhPA, thetaPA, gainHzPerPA, setPointHz float64) float64 {
+	if !(gainHzPerPA > 0) || math.IsNaN(thetaPA) {
+		return math.NaN()
+	}
+	return inhPA + thetaPA + setPointHz/gainHzPerPA
+}

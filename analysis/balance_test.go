@@ -213,3 +213,21 @@ func TestSearchThresholdGain(t *testing.T) {
 		}
 	}
 }
+
+// TestThresholdGainBothWays: the excitation that the threshold–gain model needs against a given
+// inhibition, and the inhibition it needs against a given excitation, are the same line:
+// θ = 124.1 pA, g = 0.34659091 Hz/pA, r* = 5 Hz: r*/g = 14.426 pA; against Ī = 190 pA,
+// Ē* = 190 + 124.1 + 14.426 = 328.526 pA, and against that Ē*, Ī* = 190 pA again.
+func TestThresholdGainBothWays(t *testing.T) {
+	const theta, g, r = 124.1, 0.34659091, 5.0
+	e := ThresholdGainExcitation(190, theta, g, r)
+	if want := 190 + 124.1 + 5/0.34659091; math.Abs(e-want) > 1e-12 || math.Abs(e-328.5263) > 1e-3 {
+		t.Errorf("Ē* = %.6f, want %.6f", e, want)
+	}
+	if i := ThresholdGainInhibition(e, theta, g, r); math.Abs(i-190) > 1e-12 {
+		t.Errorf("Ī* back = %.12f, want 190", i)
+	}
+	if !math.IsNaN(ThresholdGainExcitation(190, math.NaN(), g, r)) || !math.IsNaN(ThresholdGainExcitation(190, theta, 0, r)) {
+		t.Error("undefined θ or g gives a number")
+	}
+}

@@ -246,3 +246,53 @@ func nanFit(model string) LineFit {
 	nan := math.NaN()
 	return LineFit{Model: model, M: nan, B: nan, SEM: nan, SEB: nan, CIM: Interval{nan, nan}, CIB: Interval{nan, nan}, R2: nan, RMSPA: nan, AIC: nan}
 }
+
+// BalanceCoefs are the coefficients of the three balance models: additive I = E + b,
+// multiplicative I = m·E, linear I = m·E + b (currents in pA). NaN where undefined.
+type BalanceCoefs struct {
+	AdditiveBPA     float64
+	MultiplicativeM float64
+	LinearM         float64
+	LinearBPA       float64
+}
+
+// LeaveOneOut returns, for every point k, the three models fitted by least squares (as
+// [FitBalance] fits them) to all points but k: what the models predict for a point they have
+// not seen. It runs in O(n) from running sums. With fewer than two other points (three for the
+// linear model, whose other points must not all share one Ē) the coefficients are NaN.
+func LeaveOneOut(exc, inh []float64) []BalanceCoefs {
+	n := len(exc)
+	var sd, sx, sy, sxx, sxy float64
+	for k := range exc {
+		x, y := exc[k], inh[k]
+		sd += y - x
+		sx += x
+		sy += y
+		sxx += x * x
+		sxy += x * y
+	}
+	out := make([]BalanceCoefs, n)
+	nan := math.NaN()
+	for k := range exc {
+		x, y := exc[k], inh[k]
+		m := float64(n - 1)
+		c := BalanceCoefs{AdditiveBPA: nan, MultiplicativeM: nan, LinearM: nan, LinearBPA: nan}
+		if n-1 >= 1 {
+			c.AdditiveBPA = (sd - (y - x)) / m
+			if d := sxx - x*x; d > 0 {
+				c.MultiplicativeM = (sxy - x*y) / d
+			}
+		}
+		if n-1 >= 2 {
+			mx, my := (sx-x)/m, (sy-y)/m
+			vxx := (sxx - x*x) - m*mx*mx
+			vxy := (sxy - x*y) - m*mx*my
+			if vxx > 1e-12*(sxx-x*x) {
+				c.LinearM = vxy / vxx
+				c.LinearBPA = my - c.LinearM*mx
+			}
+		}
+		out[k] = c
+	}
+	return out
+}
