@@ -23,6 +23,7 @@ type Definition struct {
 	Base        Point   // the registry defaults with [params] applied
 	Axes        []Axis  // [grid] entries and [[zip]] blocks, in file order
 	Outputs     Outputs // optional tables beside the runs
+	Solve       *Solve  // the [solve] table, or nil
 	Overridden  []string
 	Warnings    []string // things that run but may not be what was meant
 
@@ -110,7 +111,7 @@ func LoadWith(path string, opt Options) (*Definition, error) {
 // Parse parses a definition's text with default options; path names it in errors.
 func Parse(path, text string) (*Definition, error) { return ParseWith(path, text, Options{}) }
 
-var topKeys = []string{"name", "description", "seed", "replicates", "params", "grid", "zip", "outputs"}
+var topKeys = []string{"name", "description", "seed", "replicates", "params", "grid", "zip", "outputs", "solve"}
 var outputKeys = []string{"fi_curves", "traces"}
 
 // ParseWith parses a definition's text; path names it in errors. Every problem is reported, all
@@ -224,6 +225,7 @@ func (p *parser) parse(raw map[string]any) {
 	p.zips(raw["zip"])
 	p.outputs(raw["outputs"])
 	sort.SliceStable(d.Axes, func(a, b int) bool { return d.Axes[a].Line < d.Axes[b].Line })
+	p.solve(raw["solve"])
 }
 
 // table checks that v is a TOML table named name.

@@ -305,7 +305,7 @@ func (p *Param) RangeText() string {
 	case KindEnum:
 		return quoteList(p.Choices)
 	case KindQuantity:
-		return fmt.Sprintf("[%g, %g] %s", p.Min/p.scale, p.Max/p.scale, p.Unit)
+		return fmt.Sprintf("[%.12g, %.12g] %s", p.Min/p.scale, p.Max/p.scale, p.Unit)
 	}
 	return fmt.Sprintf("[%g, %g]", p.Min, p.Max)
 }
@@ -361,8 +361,20 @@ func (pt Point) model() Model {
 	return m
 }
 
-// nearest returns the registry name closest to name (by edit distance), for suggestions.
+// nearest returns the registry name closest to name (by edit distance), for suggestions. An
+// abbreviation (a prefix of exactly one candidate, three letters or more) suggests that candidate.
 func nearest(name string, candidates []string) string {
+	if len(name) >= 3 {
+		var pre []string
+		for _, c := range candidates {
+			if strings.HasPrefix(c, name) && c != name {
+				pre = append(pre, c)
+			}
+		}
+		if len(pre) == 1 {
+			return pre[0]
+		}
+	}
 	best, bestD := "", math.MaxInt
 	for _, c := range candidates {
 		if d := editDistance(name, c); d < bestD {
