@@ -11,19 +11,27 @@ run: build
 	$(BIN)/eisweep run sweeps/seed.toml
 	$(BIN)/eisweep aggregate results/seed
 
-## sweeps: run and aggregate every definition in sweeps/ (the balance lines come from inhibition.toml)
+## sweeps: run and aggregate every definition in sweeps/ (the balance lines come from inhibition.toml),
+## and solve those with a [solve] table (solve-*.toml)
 sweeps: build
 	@for f in sweeps/*.toml; do \
 	  n=$$(basename $$f .toml); \
-	  $(BIN)/eisweep run --quiet $$f && $(BIN)/eisweep aggregate results/$$n || exit $$?; \
+	  if grep -q '^\[solve' $$f; then \
+	    $(BIN)/eisweep solve --quiet $$f || exit $$?; \
+	  else \
+	    $(BIN)/eisweep run --quiet $$f && $(BIN)/eisweep aggregate results/$$n || exit $$?; \
+	  fi; \
 	done
 
-## figures: draw the figures of the seed and inhibition sweeps (results/*/figures) and refresh docs/
+## figures: draw the figures of the seed, inhibition and solve-setpoints sweeps (results/*/figures) and refresh docs/
 figures: sweeps
 	$(BIN)/eisweep figure results/seed
 	$(BIN)/eisweep figure results/inhibition
+	$(BIN)/eisweep figure results/solve-setpoints
 	cp results/inhibition/figures/balance-lines-e.png docs/balance-lines-e.png
 	cp results/inhibition/figures/heatmap-rate-e-weights-mult-ei-vs-input-rate-exc.png docs/heatmap-rate-e.png
+	cp results/solve-setpoints/figures/solved-w-ei-vs-input-rate-exc.png docs/solved-w-ei.png
+	cp results/solve-setpoints/figures/solved-predictions-w-ei.png docs/solved-predictions-w-ei.png
 
 ## build: build bin/eisweep
 build:

@@ -22,8 +22,9 @@ type Options struct {
 }
 
 // Build reads the output folder dir and returns its figures: the run figures of one run, the
-// f-I figures of each distinct pair of units (up to opt.MaxUnits), and, for a sweep with axes,
-// the sweep figures (it aggregates the folder, rewriting summary.parquet and balance.parquet).
+// f-I figures of each distinct pair of units (up to opt.MaxUnits), for a sweep with axes and runs
+// the sweep figures (it aggregates the folder, rewriting summary.parquet and balance.parquet),
+// and the solved weights when `eisweep solve` wrote solved.parquet.
 func Build(dir string, opt Options) ([]*Figure, error) {
 	if opt.MaxUnits <= 0 {
 		opt.MaxUnits = 4
@@ -46,14 +47,30 @@ func Build(dir string, opt Options) ([]*Figure, error) {
 		return nil, err
 	}
 	figs = append(figs, uf...)
-	if def.Cells() > 1 {
+	parts, err := pipeline.PartFiles(dir)
+	if err != nil {
+		return nil, err
+	}
+	if def.Cells() > 1 && len(parts) > 0 {
 		sf, err := SweepFigures(dir, def, opt.Bootstrap)
 		if err != nil {
 			return nil, err
 		}
 		figs = append(figs, sf...)
 	}
+	if solved := filepath.Join(dir, "solved.parquet"); fileExists(solved) {
+		sf, err := SolvedFigures(solved, def)
+		if err != nil {
+			return nil, err
+		}
+		figs = append(figs, sf...)
+	}
 	return figs, nil
+}
+
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }
 
 // findRun returns the point and replicate of run id (the first run if id is "").

@@ -42,6 +42,11 @@ func TestSchemaDocUpToDate(t *testing.T) {
 	for _, c := range TraceColumns {
 		names = append(names, c.Name)
 	}
+	for _, c := range SolvedColumns {
+		if !isParamColumn(c.Name) {
+			names = append(names, c.Name)
+		}
+	}
 	for _, n := range names {
 		if !strings.Contains(string(got), "`"+n+"`") {
 			t.Errorf("column %s missing from %s", n, schemaDoc)

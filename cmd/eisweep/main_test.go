@@ -76,6 +76,8 @@ func TestExitCodes(t *testing.T) {
 		{"version", []string{"version"}, exitOK, ""},
 		{"params", []string{"params"}, exitOK, ""},
 		{"params toml", []string{"params", "--format", "toml"}, exitOK, ""},
+		{"solve without [solve]", []string{"solve", "-o", filepath.Join(dir, "s"), fail}, exitUsage, "has no [solve] table; add one"},
+		{"solve, missing file argument", []string{"solve"}, exitUsage, "want one sweep definition file"},
 	}
 	for _, c := range cases {
 		code, _, errs := eisweep(t, c.args...)

@@ -46,6 +46,7 @@ func init() {
 						}
 						fmt.Fprintf(stdout, "# %s; valid %s\n%q = %s\n", p.Desc, p.RangeText(), p.Name, v)
 					}
+					fmt.Fprint(stdout, optionalTables)
 					return nil
 				}
 				return usageError{fmt.Sprintf("--format %q: want table or toml", *format)}
@@ -53,3 +54,21 @@ func init() {
 		},
 	})
 }
+
+// optionalTables ends `params --format toml`: the tables a definition may add, commented out.
+const optionalTables = `
+# Optional tables beside runs/.
+# [outputs]
+# fi_curves = false   # fi/: each distinct unit's whole f-I curve
+# traces = false      # traces/: v, s_E, s_I of both units at every step of every run
+
+# For eisweep solve: per grid cell, the weight that holds each unit at its set point.
+# [solve]
+# replicates = 200    # averaged at every candidate value (default: replicates above)
+# bootstrap = 1000    # resamples for the 95% intervals
+# [solve.e]
+# param = "weights.mult_ei"   # or weights.j_ei, weights.mult_ee, weights.j_ee
+# tolerance = 0.001           # width of the final bracket (parameter's unit)
+# [solve.i]
+# param = "weights.mult_ii"   # or weights.j_ii, weights.mult_ie, weights.j_ie
+`

@@ -122,6 +122,9 @@ SLURM_ARRAY_TASK_COUNT.`,
 				for _, w := range def.Warnings {
 					fmt.Fprintf(stderr, "eisweep: warning: %s\n", w)
 				}
+				if def.Solve != nil {
+					fmt.Fprintf(stdout, "%s has a [solve] table, which run does not use: `eisweep solve %s` solves it\n", args[0], args[0])
+				}
 				if def.Cells() > 1 {
 					fmt.Fprintf(stdout, "%d grid cells: query %s with DuckDB or pandas (see README)\n", def.Cells(), filepath.Join(sum.OutDir, "runs", "*.parquet"))
 					return failedRuns(rows, failed, stderr)
