@@ -193,7 +193,7 @@ func TestSlurmArray(t *testing.T) {
 // that nothing is lost or duplicated.
 func TestSlurmCancelAndResubmit(t *testing.T) {
 	bin, duck := needSlurm(t)
-	def := writeDef(t, "name = \"cancel\"\nreplicates = 800\n[params]\n\"sim.duration\" = \"20 s\"\n")
+	def := writeDef(t, "name = \"cancel\"\nreplicates = 800\n[params]\n\"sim.duration\" = \"100 s\"\n") // a shard takes about 4 s
 	dir, ref := filepath.Join(t.TempDir(), "out"), filepath.Join(t.TempDir(), "ref")
 	m := submit(t, bin, dir, def, 4)
 	array, finish := m[1], m[2]
@@ -210,7 +210,7 @@ func TestSlurmCancelAndResubmit(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	time.Sleep(700 * time.Millisecond)
+	time.Sleep(time.Second)
 	run(t, "scancel", victim)
 	waitGone(t, array, finish)
 	st := run(t, bin, "status", dir)
