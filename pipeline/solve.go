@@ -669,3 +669,49 @@ func fileMetadata(path string) (map[string]string, error) {
 	defer rdr.Close()
 	return kvMap(rdr), nil
 }
+
+// SolveSimsPerReplicate is about how many times `eisweep solve` simulates every replicate of one
+// cell and unit: some 15 candidates in the search, the solution, and the 25 values of the
+// bootstrap window (32 to 54 over sweeps/solve-setpoints.toml). Plans use it for estimates.
+const SolveSimsPerReplicate = 45
+
+// CalibrateSolve returns the time (ms) of one of the solver's single-unit simulations in def's
+// first cell, from up to samples replicates of each solved unit, inputs replayed as Solve does.
+func CalibrateSolve(def *sweep.Definition, samples int) (float64, error) {
+	if def.Solve == nil || samples < 1 {
+		return 0, ErrNoSolve
+	}
+	pt := def.Point(0, nil)
+	m, err := pt.Model()
+	if err != nil {
+		return 0, err
+	}
+	x, err := sim.NewExperiment(m.Sim)
+	if err != nil {
+		return 0, err
+	}
+	var d sim.Drive
+	var res sim.UnitResult
+	var elapsed time.Duration
+	n := 0
+	for r := range min(samples, def.Solve.Replicates) {
+		exc, inh, err := d.Inputs(x, m.Input, sweep.RunSeed(def.Seed, sweep.RunID(pt, r)))
+		if err != nil {
+			return 0, err
+		}
+		se, _ := sim.NewSteps(sim.Record(nil, exc, x.Steps()))
+		si, _ := sim.NewSteps(sim.Record(nil, inh, x.Steps()))
+		for _, u := range def.Solve.Units {
+			se.Reset()
+			si.Reset()
+			t0 := time.Now()
+			err := x.RunUnit(u.Unit, se, si, &res)
+			elapsed += time.Since(t0)
+			n++
+			if err != nil && !errors.Is(err, sim.ErrNumerical) {
+				return 0, err
+			}
+		}
+	}
+	return float64(elapsed.Microseconds()) / 1e3 / float64(n), nil
+}

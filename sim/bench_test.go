@@ -78,3 +78,30 @@ func BenchmarkStepBare(b *testing.B) {
 
 // sinkState keeps the benchmarks' results alive.
 var sinkState float64
+
+// BenchmarkRunUnitReplay is what the solver does per replicate and candidate: the E unit alone,
+// 1 s of model time, driven by recorded seed input replayed (compare BenchmarkSeedRun, which
+// also draws the input and runs both units).
+func BenchmarkRunUnitReplay(b *testing.B) {
+	x, err := NewExperiment(seedConfig())
+	if err != nil {
+		b.Fatal(err)
+	}
+	var d Drive
+	exc, inh, err := d.Inputs(x, seedInput, 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	se, _ := NewSteps(Record(nil, exc, x.Steps()))
+	si, _ := NewSteps(Record(nil, inh, x.Steps()))
+	var r UnitResult
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		se.Reset()
+		si.Reset()
+		if err := x.RunUnit(UnitE, se, si, &r); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

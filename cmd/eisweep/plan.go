@@ -55,6 +55,14 @@ curve). --list N prints the first N runs with their parameters and run ids.`,
 					fmt.Fprintf(stdout, "  time    about %s: %.3g ms per run, %.0f ms per f-I curve × %d distinct units\n",
 						roundDuration(secs), est.RunMs, est.FIMs, est.DistinctUnits)
 					fmt.Fprintf(stdout, "  output  about %s (Parquet, zstd)\n", bytesText(est.Bytes(def.Runs())))
+					if def.Solve != nil {
+						ms, err := pipeline.CalibrateSolve(def, *samples)
+						if err != nil {
+							return fmt.Errorf("calibration: %w", err)
+						}
+						sims := solveSims(def)
+						fmt.Fprintf(stdout, "  solve   about %s: %.3g ms per single-unit simulation\n", roundDuration(float64(sims)*ms/1e3/float64(j)), ms)
+					}
 				}
 				for _, w := range def.Warnings {
 					fmt.Fprintf(stdout, "warning: %s\n", w)
@@ -98,6 +106,26 @@ func printPlan(w io.Writer, def *sweep.Definition) {
 		fmt.Fprintf(w, "; also writes %s", strings.Join(outs, " and "))
 	}
 	fmt.Fprintln(w)
+	if def.Solve != nil {
+		printSolve(w, def)
+	}
+}
+
+// solveSims estimates the single-unit simulations of `eisweep solve`.
+func solveSims(def *sweep.Definition) int64 {
+	return def.Cells() * int64(len(def.Solve.Units)) * int64(def.Solve.Replicates) * pipeline.SolveSimsPerReplicate
+}
+
+func printSolve(w io.Writer, def *sweep.Definition) {
+	s := def.Solve
+	fmt.Fprintf(w, "\nsolve (eisweep solve), %d replicates per candidate, %d bootstrap resamples:\n", s.Replicates, s.Bootstrap)
+	for _, u := range s.Units {
+		f := func(x float64) string { return u.Param.FormatValue(sweep.Value{Num: x}) }
+		fmt.Fprintf(w, "  %s unit: %s from %s, within [%s, %s], to a bracket of %s\n", u.Unit, u.Param.Name,
+			u.Param.FormatValue(def.Base[u.Index]), f(u.MinSI), f(u.MaxSI), f(u.TolSI))
+	}
+	fmt.Fprintf(w, "  about %d × %d replicates × %d %s × %d %s = %s single-unit simulations\n", pipeline.SolveSimsPerReplicate, s.Replicates,
+		len(s.Units), plural(int64(len(s.Units)), "unit", "units"), def.Cells(), plural(def.Cells(), "cell", "cells"), commas(solveSims(def)))
 }
 
 func where(a sweep.Axis) string {

@@ -51,4 +51,10 @@ tolerance = 0.005
 	if code != 0 || !strings.Contains(stdout, "(0 now, 3 already solved)") {
 		t.Errorf("again: exit %d:\n%s", code, stdout)
 	}
+	code, stdout, _ = eisweep(t, "plan", "--calibrate", "4", def)
+	for _, want := range []string{"E unit: weights.mult_ei from 0.975", "about 45 × 8 replicates × 2 units × 3 cells = 2,160 single-unit simulations", "ms per single-unit simulation"} {
+		if code != 0 || !strings.Contains(stdout, want) {
+			t.Errorf("plan: exit %d, no %q in:\n%s", code, want, stdout)
+		}
+	}
 }
