@@ -1,16 +1,21 @@
 package figure
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
+	"github.com/eisweep/eisweep/aggregate"
 	"github.com/eisweep/eisweep/analysis"
 	"github.com/eisweep/eisweep/pipeline"
+	"github.com/eisweep/eisweep/report"
 	"github.com/eisweep/eisweep/sim"
+	"github.com/eisweep/eisweep/store"
 	"github.com/eisweep/eisweep/sweep"
 )
 
@@ -23,7 +28,7 @@ type Options struct {
 
 // Build reads the output folder dir and returns its figures: the run figures of one run, the
 // f-I figures of each distinct pair of units (up to opt.MaxUnits), for a sweep with axes and runs
-// the sweep figures (it aggregates the folder, rewriting summary.parquet and balance.parquet),
+// the sweep figures (it aggregates the folder in memory and writes nothing there),
 // and the solved weights when `eisweep solve` wrote solved.parquet.
 func Build(dir string, opt Options) ([]*Figure, error) {
 	if opt.MaxUnits <= 0 {
@@ -47,11 +52,11 @@ func Build(dir string, opt Options) ([]*Figure, error) {
 		return nil, err
 	}
 	figs = append(figs, uf...)
-	parts, err := pipeline.PartFiles(dir)
+	c, err := store.Read(dir, pipeline.RunTables)
 	if err != nil {
 		return nil, err
 	}
-	if def.Cells() > 1 && len(parts) > 0 {
+	if def.Cells() > 1 && len(c.Files["runs"]) > 0 {
 		sf, err := SweepFigures(dir, def, opt.Bootstrap)
 		if err != nil {
 			return nil, err
@@ -74,17 +79,20 @@ func fileExists(path string) bool {
 }
 
 // findRun returns the point and replicate of run id (the first run if id is "").
-func findRun(def *sweep.Definition, id string) (sweep.Point, int, string, error) {
-	var pt sweep.Point
-	for i := range def.Runs() {
-		cell, rep := def.Run(i)
-		pt = def.Point(cell, pt)
-		rid := sweep.RunID(pt, rep)
-		if id == "" || rid == id {
-			return pt, rep, rid, nil
+func findRun(def *sweep.Definition, id string) (sweep.Point, int, sweep.RunID, error) {
+	var want sweep.RunID
+	if id != "" {
+		var err error
+		if want, err = sweep.ParseRunID(id); err != nil {
+			return nil, 0, 0, fmt.Errorf("run %s: %w (run ids are in runs.run_id)", id, err)
 		}
 	}
-	return nil, 0, "", fmt.Errorf("run %s is not a run of %s (run ids are in runs.run_id)", id, def.Name)
+	for r := range def.AllRuns() {
+		if id == "" || r.ID == want {
+			return slices.Clone(r.Point), r.Replicate, r.ID, nil
+		}
+	}
+	return nil, 0, 0, fmt.Errorf("run %s is not a run of %s (run ids are in runs.run_id)", id, def.Name)
 }
 
 // RunFigures draws one run as the seed notebook does: the voltage of both units with their spikes,
@@ -92,11 +100,12 @@ func findRun(def *sweep.Definition, id string) (sweep.Point, int, string, error)
 // again from the definition and its seed, which gives exactly what the sweep ran (and what
 // traces/ holds, when the sweep recorded it).
 func RunFigures(def *sweep.Definition, id string) ([]*Figure, error) {
-	pt, _, id, err := findRun(def, id)
+	pt, _, rid, err := findRun(def, id)
+	id = rid.String()
 	if err != nil {
 		return nil, err
 	}
-	tr, res, m, err := Resimulate(def, pt, id)
+	tr, res, m, err := Resimulate(def, pt, rid)
 	if err != nil {
 		return nil, err
 	}
@@ -150,7 +159,7 @@ func RunFigures(def *sweep.Definition, id string) ([]*Figure, error) {
 }
 
 // Resimulate runs the point again with the run's seed and records its traces.
-func Resimulate(def *sweep.Definition, pt sweep.Point, id string) (*sim.Traces, *sim.Result, sweep.Model, error) {
+func Resimulate(def *sweep.Definition, pt sweep.Point, id sweep.RunID) (*sim.Traces, *sim.Result, sweep.Model, error) {
 	m, err := pt.Model()
 	if err != nil {
 		return nil, nil, m, err
@@ -262,7 +271,7 @@ func unitFigures(m sweep.Model, tag string) ([]*Figure, error) {
 		if err != nil {
 			return nil, err
 		}
-		curve.Series = append(curve.Series, Series{Label: fmt.Sprintf("%s unit: θ = %s pA, g = %.3f Hz/pA", u.name, pipeline.FormatLikeSeed(tg.ThresholdPA), tg.GainHzPerPA),
+		curve.Series = append(curve.Series, Series{Label: fmt.Sprintf("%s unit: θ = %s pA, g = %.3f Hz/pA", u.name, report.FormatLikeSeed(tg.ThresholdPA), tg.GainHzPerPA),
 			Kind: Line, X: pa, Y: rates, Color: c})
 		if ok(tg.ThresholdPA) {
 			curve.Series = append(curve.Series, Series{Kind: VLine, X: []float64{tg.ThresholdPA}, Lo: []float64{0}, Hi: []float64{maxOf(rates)}, Color: c, Dashed: true})
@@ -324,7 +333,7 @@ func maxSeries(ss []Series) float64 {
 // lines (the crossings with their intervals, the three fitted models and the threshold–gain
 // prediction); and the mean empirical charge of every cell against the predicted one.
 func SweepFigures(dir string, def *sweep.Definition, bootstrap int) ([]*Figure, error) {
-	res, err := pipeline.Aggregate(dir, pipeline.AggregateOptions{Bootstrap: bootstrap})
+	res, err := aggregate.Compute(context.Background(), dir, aggregate.Options{Bootstrap: bootstrap})
 	if err != nil {
 		return nil, err
 	}
@@ -341,7 +350,7 @@ func SweepFigures(dir string, def *sweep.Definition, bootstrap int) ([]*Figure, 
 	for _, a := range axes {
 		names = append(names, sweep.Registry[a.Params[0]].Column())
 	}
-	cols, err := pipeline.ReadFloatColumns([]string{res.SummaryPath}, names)
+	cols, err := res.Floats(names)
 	if err != nil {
 		return nil, err
 	}
@@ -433,7 +442,7 @@ func average(xs, ys, a, b, v []float64) [][]float64 {
 
 // rateFigure draws a unit's mean rate against its inhibitory weight, one line with a 95% band per
 // excitation level, and each level's set point.
-func rateFigure(u *pipeline.UnitBalanceLines) *Figure {
+func rateFigure(u *aggregate.UnitBalanceLines) *Figure {
 	f := &Figure{File: "rate-" + strings.ToLower(u.Unit) + "-vs-inhibitory-weight", Title: fmt.Sprintf("Mean rate of the %s unit against its inhibitory weight", u.Unit),
 		Desc:   fmt.Sprintf("mean rate of the %s unit (95%% band) against %s, per excitation level, with the set points", u.Unit, u.Axis),
 		XLabel: "inhibitory weight " + map[string]string{"E": "w_EI", "I": "w_II"}[u.Unit] + " (pA)", YLabel: "rate (Hz)"}
@@ -454,7 +463,7 @@ func rateFigure(u *pipeline.UnitBalanceLines) *Figure {
 
 // balanceFigure draws the balance lines: the crossings (Ē*, Ī*) with their 95% intervals, the
 // linear, additive and multiplicative fits, and the threshold–gain prediction at each crossing.
-func balanceFigure(u *pipeline.UnitBalanceLines) *Figure {
+func balanceFigure(u *aggregate.UnitBalanceLines) *Figure {
 	f := &Figure{File: "balance-lines-" + strings.ToLower(u.Unit), Title: fmt.Sprintf("Inhibition that holds the %s unit at its set point", u.Unit),
 		Desc:   fmt.Sprintf("Ī* against Ē* at each excitation level's crossing for the %s unit, with the linear, additive and multiplicative fits and the threshold–gain prediction", u.Unit),
 		XLabel: "mean excitatory current Ē* (pA)", YLabel: "mean inhibitory current Ī* (pA)", LegendLeft: true}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/eisweep/eisweep/pipeline"
 	"github.com/eisweep/eisweep/sweep"
+	"github.com/eisweep/eisweep/table"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/figures.json")
@@ -176,7 +177,7 @@ func TestResimulationEqualsTraces(t *testing.T) {
 		t.Fatal(err)
 	}
 	paths, _ := filepath.Glob(filepath.Join(dir, "traces", "*.parquet"))
-	cols, err := pipeline.ReadFloatColumns(paths, []string{"v_e_mv", "s_inh_e_pa", "v_i_mv"})
+	cols, err := table.ReadFloats(paths, []string{"v_e_mv", "s_inh_e_pa", "v_i_mv"})
 	if err != nil {
 		t.Fatal(err)
 	}

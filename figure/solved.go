@@ -6,8 +6,8 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/eisweep/eisweep/pipeline"
 	"github.com/eisweep/eisweep/sim"
+	"github.com/eisweep/eisweep/solve"
 	"github.com/eisweep/eisweep/sweep"
 )
 
@@ -20,7 +20,7 @@ func SolvedFigures(path string, def *sweep.Definition) ([]*Figure, error) {
 	if def.Solve == nil || def.Cells() < 2 {
 		return nil, nil
 	}
-	rows, err := pipeline.ReadSolvedFiles([]string{path})
+	rows, err := solve.ReadSolvedFiles([]string{path})
 	if err != nil {
 		return nil, err
 	}
@@ -36,7 +36,7 @@ func pathwayName(su sweep.SolveUnit) string {
 	return [4]string{"w_EE", "w_IE", "w_EI", "w_II"}[su.Pathway]
 }
 
-func solvedWeightFigure(def *sweep.Definition, rows []pipeline.SolvedRow, su sweep.SolveUnit) *Figure {
+func solvedWeightFigure(def *sweep.Definition, rows []solve.SolvedRow, su sweep.SolveUnit) *Figure {
 	setName := "input.rate_exc"
 	if su.Unit == sim.UnitI {
 		setName = "input.rate_inh"
@@ -63,7 +63,7 @@ func solvedWeightFigure(def *sweep.Definition, rows []pipeline.SolvedRow, su swe
 		Title:  fmt.Sprintf("%s that holds the %s unit at its set point", pathwayName(su), su.Unit),
 		Desc:   fmt.Sprintf("solved %s (95%% bootstrap interval over replicates) against %s, one line per value of the other axes, and the starting weight", pathwayName(su), xp.Name),
 		XLabel: axisLabel(xp), YLabel: "solved weight " + pathwayName(su) + " (pA)"}
-	groups := map[string][]pipeline.SolvedRow{}
+	groups := map[string][]solve.SolvedRow{}
 	var keys []string
 	for _, r := range rows {
 		var parts []string
@@ -115,7 +115,7 @@ func solvedWeightFigure(def *sweep.Definition, rows []pipeline.SolvedRow, su swe
 	return f
 }
 
-func predictionFigure(rows []pipeline.SolvedRow, su sweep.SolveUnit) *Figure {
+func predictionFigure(rows []solve.SolvedRow, su sweep.SolveUnit) *Figure {
 	name := pathwayName(su)
 	f := &Figure{File: "solved-predictions-" + slug(strings.ToLower(name)),
 		Title:  fmt.Sprintf("Predicted against solved %s", name),

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/eisweep/eisweep/pipeline"
+	"github.com/eisweep/eisweep/solve"
 	"github.com/eisweep/eisweep/sweep"
 )
 
@@ -37,7 +37,7 @@ tolerance = 0.01
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	sum, err := pipeline.Solve(context.Background(), d, pipeline.SolveOptions{OutDir: dir})
+	sum, err := solve.Solve(context.Background(), d, solve.Options{OutDir: dir})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +98,7 @@ tolerance = 0.01
 	}
 }
 
-func inSolved(rows []pipeline.SolvedRow, unit int, w, lo, hi float64) bool {
+func inSolved(rows []solve.SolvedRow, unit int, w, lo, hi float64) bool {
 	for _, r := range rows {
 		s := r.Units[unit]
 		if math.Abs(s.WPA-w) < 1e-9 && math.Abs(s.WCILoPA-lo) < 1e-9 && math.Abs(s.WCIHiPA-hi) < 1e-9 {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/eisweep/eisweep/experiment"
 	"github.com/eisweep/eisweep/sweep"
 )
 
@@ -48,15 +49,15 @@ func BenchmarkSweepShortRuns(b *testing.B) {
 // row costs.
 func BenchmarkWorkerRun(b *testing.B) {
 	d := benchDef(b, 1000, "1 s")
-	var w worker
-	cache := newFICache()
+	var w experiment.Worker
+	cache := experiment.NewFICache()
 	b.ReportAllocs()
 	i := int64(0)
 	for b.Loop() {
-		cell, rep := d.Run(i % d.Runs())
-		pt := d.Point(cell, nil)
-		if _, err := w.run(d, pt, rep, sweep.RunID(pt, rep), cache, keySet{}); err != nil {
-			b.Fatal(err)
+		for r := range d.RunsIn(i%d.Runs(), i%d.Runs()+1) {
+			if _, err := w.Run(d, r, cache, nil); err != nil {
+				b.Fatal(err)
+			}
 		}
 		i++
 	}

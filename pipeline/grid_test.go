@@ -7,7 +7,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/eisweep/eisweep/experiment"
+	"github.com/eisweep/eisweep/internal/testsweep"
 	"github.com/eisweep/eisweep/sweep"
+	"github.com/eisweep/eisweep/table"
 )
 
 func parse(t *testing.T, text string) *sweep.Definition {
@@ -40,7 +43,7 @@ traces = true
 	if _, err := Run(context.Background(), d, Options{OutDir: dir, Jobs: 2}); err != nil {
 		t.Fatal(err)
 	}
-	rows := readAll(t, dir)
+	rows := testsweep.ReadAll(t, dir)
 	if len(rows) != 12 {
 		t.Fatalf("%d rows, want 2 × 3 cells × 2 replicates", len(rows))
 	}
@@ -97,20 +100,17 @@ func rowOf(rows map[string]map[string]string, cell string) map[string]string {
 
 // countBy counts rows of table (fi, traces) per value of key column, reading the Parquet
 // parts directly.
-func countBy(t *testing.T, dir, table, key string) map[string]int {
+func countBy(t *testing.T, dir, tbl, key string) map[string]int {
 	t.Helper()
-	paths, err := tableParts(dir, table)
-	if err != nil {
-		t.Fatal(err)
-	}
+	paths := testsweep.Files(t, dir, tbl)
 	counts := map[string]int{}
 	for _, p := range paths {
-		if err := eachString(p, key, func(v string) error { counts[v]++; return nil }); err != nil {
+		if err := table.EachString(p, key, func(v string) error { counts[v]++; return nil }); err != nil {
 			t.Fatalf("%s: %v", p, err)
 		}
 	}
 	if len(paths) == 0 {
-		t.Fatalf("no %s/ parts", table)
+		t.Fatalf("no %s/ parts", tbl)
 	}
 	return counts
 }
@@ -126,7 +126,7 @@ replicates = 10
 "input.rate_exc" = { from = "3 Hz", to = "8 Hz", steps = 6 }
 "weights.mult_ei" = [0.8, 0.9, 1.0, 1.1, 1.2]
 `)
-	est, err := Calibrate(d, 24)
+	est, err := experiment.Calibrate(d, 24)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,7 +134,7 @@ replicates = 10
 	if _, err := Run(context.Background(), d, Options{OutDir: dir}); err != nil {
 		t.Fatal(err)
 	}
-	paths, _ := PartFiles(dir)
+	paths := testsweep.Files(t, dir, "runs")
 	var total int64
 	for _, p := range paths {
 		st, err := os.Stat(p)

@@ -2,100 +2,37 @@ package pipeline
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/arrow-go/v18/parquet/file"
-	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 
-	"github.com/eisweep/eisweep/analysis"
+	"github.com/eisweep/eisweep/experiment"
+	"github.com/eisweep/eisweep/internal/testsweep"
+	"github.com/eisweep/eisweep/store"
 	"github.com/eisweep/eisweep/sweep"
 )
 
-// small is a quick definition: short runs and a coarse f-I test.
-func small(t testing.TB, name string, replicates int, extra string) *sweep.Definition {
-	t.Helper()
-	duration := "\"sim.duration\" = \"0.2 s\"\n"
-	if strings.Contains(extra, "sim.duration") {
-		duration = ""
+// TestRunTablesMatch: the test helpers' copy of the tables is the pipeline's.
+func TestRunTablesMatch(t *testing.T) {
+	if !slices.Equal(RunTables, testsweep.RunTables) {
+		t.Errorf("testsweep.RunTables %v, pipeline.RunTables %v", testsweep.RunTables, RunTables)
 	}
-	// Parameters first, so that extra's own [params] lines and tables follow.
-	text := fmt.Sprintf("name = %q\nseed = 5\nreplicates = %d\n[params]\n\"fi.n_currents\" = 301\n%s%s\n", name, replicates, duration, extra)
-	d, err := sweep.Parse(name+".toml", text)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return d
-}
-
-// readAll reads every row of the folder's parts, keyed by run_id, each row as column → value
-// text, leaving out run_ms (wall time). It fails on duplicate run ids.
-func readAll(t testing.TB, dir string) map[string]map[string]string {
-	t.Helper()
-	paths, err := PartFiles(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rows := map[string]map[string]string{}
-	for _, p := range paths {
-		for _, row := range readFileRows(t, p) {
-			delete(row, "run_ms")
-			id := row["run_id"]
-			if _, dup := rows[id]; dup {
-				t.Fatalf("run %s written twice", id)
-			}
-			rows[id] = row
-		}
-	}
-	return rows
-}
-
-// readFileRows reads every row of one Parquet file, each as column → value text.
-func readFileRows(t testing.TB, path string) []map[string]string {
-	t.Helper()
-	rdr, err := file.OpenParquetFile(path, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rdr.Close()
-	fr, err := pqarrow.NewFileReader(rdr, pqarrow.ArrowReadProperties{}, memory.DefaultAllocator)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tbl, err := fr.ReadTable(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tbl.Release()
-	tr := array.NewTableReader(tbl, -1)
-	defer tr.Release()
-	var rows []map[string]string
-	for tr.Next() {
-		rec := tr.RecordBatch()
-		for i := range int(rec.NumRows()) {
-			row := map[string]string{}
-			for c, f := range rec.Schema().Fields() {
-				row[f.Name] = rec.Column(c).ValueStr(i)
-			}
-			rows = append(rows, row)
-		}
-	}
-	return rows
 }
 
 // TestResultsIndependentOfWorkers: -j1, -j4 and the union of three shards written into one
 // folder give the same rows, every column but run_ms.
 func TestResultsIndependentOfWorkers(t *testing.T) {
-	d := small(t, "jobs", 30, "")
+	d := testsweep.Small(t, "jobs", 30, "")
 	a, b, c := t.TempDir(), t.TempDir(), t.TempDir()
 	if _, err := Run(context.Background(), d, Options{OutDir: a, Jobs: 1}); err != nil {
 		t.Fatal(err)
@@ -108,7 +45,7 @@ func TestResultsIndependentOfWorkers(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	ra, rb, rc := readAll(t, a), readAll(t, b), readAll(t, c)
+	ra, rb, rc := testsweep.ReadAll(t, a), testsweep.ReadAll(t, b), testsweep.ReadAll(t, c)
 	if len(ra) != 30 || len(rb) != 30 || len(rc) != 30 {
 		t.Fatalf("%d, %d and %d rows, want 30", len(ra), len(rb), len(rc))
 	}
@@ -119,12 +56,12 @@ func TestResultsIndependentOfWorkers(t *testing.T) {
 			}
 		}
 	}
-	parts, _ := PartFiles(b)
+	parts := testsweep.Files(t, b, "runs")
 	if len(parts) != 5 {
 		t.Errorf("FlushRows 7 over 30 rows gave %d parts, want 5", len(parts))
 	}
 	for k := 1; k <= 3; k++ {
-		if m, _ := filepath.Glob(filepath.Join(c, "runs", fmt.Sprintf("*-s%dof3-*.parquet", k))); len(m) != 1 {
+		if m, _ := filepath.Glob(filepath.Join(c, "runs", fmt.Sprintf("part-*-s%dof3-*.parquet", k))); len(m) != 1 {
 			t.Errorf("shard %d/3 wrote %d parts named for it", k, len(m))
 		}
 	}
@@ -133,12 +70,12 @@ func TestResultsIndependentOfWorkers(t *testing.T) {
 // TestRowContents checks a row against the model: parameters in display units, weights, f-I,
 // and measurements consistent with each other.
 func TestRowContents(t *testing.T) {
-	d := small(t, "contents", 3, `"input.rate_exc" = "6 Hz"`)
+	d := testsweep.Small(t, "contents", 3, `"input.rate_exc" = "6 Hz"`)
 	dir := t.TempDir()
 	if _, err := Run(context.Background(), d, Options{OutDir: dir}); err != nil {
 		t.Fatal(err)
 	}
-	rows := readAll(t, dir)
+	rows := testsweep.ReadAll(t, dir)
 	for _, r := range rows {
 		want := map[string]string{
 			"status": "ok", "error": "(null)", "input_rate_exc_hz": "6", "exc_e_leak_mv": "7.6", "sim_duration_s": "0.2",
@@ -172,32 +109,37 @@ func TestRowContents(t *testing.T) {
 // different seed is refused; leftover temporary files are removed and corrupt parts moved aside.
 func TestResume(t *testing.T) {
 	dir := t.TempDir()
-	s, err := Run(context.Background(), small(t, "resume", 10, ""), Options{OutDir: dir})
+	s, err := Run(context.Background(), testsweep.Small(t, "resume", 10, ""), Options{OutDir: dir})
 	if err != nil || s.OK != 10 {
 		t.Fatalf("first run: %v, %+v", err, s)
 	}
-	s, err = Run(context.Background(), small(t, "resume", 10, ""), Options{OutDir: dir})
+	s, err = Run(context.Background(), testsweep.Small(t, "resume", 10, ""), Options{OutDir: dir})
 	if err != nil || s.OK != 0 || s.Skipped != 10 {
 		t.Fatalf("second run: %v, ran %d, skipped %d", err, s.OK, s.Skipped)
 	}
-	// A part left half-written by a crash, and a corrupt one.
-	os.WriteFile(filepath.Join(dir, "runs", "part-x.parquet.tmp"), []byte("half"), 0o644)
-	os.WriteFile(filepath.Join(dir, "runs", "part-y.parquet"), []byte("PAR1 garbage"), 0o644)
+	// A part left half-written by a crash, a corrupt one, and a file that is not the store's.
+	os.WriteFile(filepath.Join(dir, "runs", ".tmp-0badc0de-1-part.parquet"), []byte("half"), 0o644)
+	const bad = "part-20260101T000000Z-all-0badc0de-0000.0123456789abcdef.parquet"
+	os.WriteFile(filepath.Join(dir, "runs", bad), []byte("PAR1 garbage"), 0o644)
+	os.WriteFile(filepath.Join(dir, "runs", "notes.parquet"), []byte("a user's"), 0o644)
 	var log strings.Builder
-	s, err = Run(context.Background(), small(t, "resume", 25, ""), Options{OutDir: dir, Progress: &log})
+	s, err = Run(context.Background(), testsweep.Small(t, "resume", 25, ""), Options{OutDir: dir, Progress: &log})
 	if err != nil || s.OK != 15 || s.Skipped != 10 {
 		t.Fatalf("more replicates: %v, ran %d, skipped %d", err, s.OK, s.Skipped)
 	}
-	if _, err := os.Stat(filepath.Join(dir, "runs", "part-y.parquet.corrupt")); err != nil || !strings.Contains(log.String(), "part-y.parquet is unreadable") {
+	if _, err := os.Stat(filepath.Join(dir, "runs", bad+".corrupt")); err != nil || !strings.Contains(log.String(), bad+" is unreadable") {
 		t.Errorf("corrupt part not moved aside and reported: %v; log %q", err, log.String())
 	}
-	if _, err := os.Stat(filepath.Join(dir, "runs", "part-x.parquet.tmp")); !os.IsNotExist(err) {
+	if _, err := os.Stat(filepath.Join(dir, "runs", ".tmp-0badc0de-1-part.parquet")); !os.IsNotExist(err) {
 		t.Error("temporary file left behind")
 	}
-	if rows := readAll(t, dir); len(rows) != 25 {
+	if b, err := os.ReadFile(filepath.Join(dir, "runs", "notes.parquet")); err != nil || string(b) != "a user's" {
+		t.Errorf("a file the store did not write was touched: %v", err)
+	}
+	if rows := testsweep.ReadAll(t, dir); len(rows) != 25 {
 		t.Errorf("%d rows after resume, want 25", len(rows))
 	}
-	other := small(t, "resume", 10, "")
+	other := testsweep.Small(t, "resume", 10, "")
 	other.Seed = 6
 	if _, err := Run(context.Background(), other, Options{OutDir: dir}); !errors.Is(err, ErrDefinitionChanged) {
 		t.Errorf("different seed in the same folder: err = %v, want ErrDefinitionChanged", err)
@@ -208,14 +150,14 @@ func TestResume(t *testing.T) {
 // and null measurements; the sweep goes on.
 func TestFailedRunsAreRows(t *testing.T) {
 	dir := t.TempDir()
-	s, err := Run(context.Background(), small(t, "fail", 4, `"weights.j_ei" = "1000 nA"`), Options{OutDir: dir})
+	s, err := Run(context.Background(), testsweep.Small(t, "fail", 4, `"weights.j_ei" = "1000 nA"`), Options{OutDir: dir})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if s.Failed != 4 || s.OK != 0 {
 		t.Fatalf("%d failed, %d ok; want 4 failed", s.Failed, s.OK)
 	}
-	for _, r := range readAll(t, dir) {
+	for _, r := range testsweep.ReadAll(t, dir) {
 		if r["status"] != "failed" || !strings.Contains(r["error"], "numerical failure") || r["rate_e_hz"] != "(null)" || r["q_ee_pc"] != "(null)" {
 			t.Errorf("failed row: status %q, error %q, rate %q, q %q", r["status"], r["error"], r["rate_e_hz"], r["q_ee_pc"])
 		}
@@ -226,7 +168,7 @@ func TestFailedRunsAreRows(t *testing.T) {
 // again completes the sweep with every run exactly once.
 func TestInterruptLosesNothing(t *testing.T) {
 	dir := t.TempDir()
-	d := small(t, "interrupt", 3000, `"sim.duration" = "1 s"`)
+	d := testsweep.Small(t, "interrupt", 3000, `"sim.duration" = "1 s"`)
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() {
 		time.Sleep(300 * time.Millisecond)
@@ -240,7 +182,7 @@ func TestInterruptLosesNothing(t *testing.T) {
 	if el := time.Since(start); el > 5*time.Second {
 		t.Errorf("stopping took %v", el)
 	}
-	first := len(readAll(t, dir))
+	first := len(testsweep.ReadAll(t, dir))
 	if int64(first) != s.OK || first == 0 || first == 3000 {
 		t.Fatalf("%d rows on disk after interrupt, summary says %d", first, s.OK)
 	}
@@ -248,7 +190,7 @@ func TestInterruptLosesNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.Skipped != int64(first) || s.OK != int64(3000-first) || len(readAll(t, dir)) != 3000 {
+	if s.Skipped != int64(first) || s.OK != int64(3000-first) || len(testsweep.ReadAll(t, dir)) != 3000 {
 		t.Errorf("resume: skipped %d ran %d, want %d and %d", s.Skipped, s.OK, first, 3000-first)
 	}
 }
@@ -256,21 +198,25 @@ func TestInterruptLosesNothing(t *testing.T) {
 // TestMetadata: every part carries the definition and provenance as key-value metadata.
 func TestMetadata(t *testing.T) {
 	dir := t.TempDir()
-	d := small(t, "meta", 2, "")
+	d := testsweep.Small(t, "meta", 2, "")
 	if _, err := Run(context.Background(), d, Options{OutDir: dir}); err != nil {
 		t.Fatal(err)
 	}
-	paths, _ := PartFiles(dir)
+	paths := testsweep.Files(t, dir, "runs")
 	rdr, err := file.OpenParquetFile(paths[0], false)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer rdr.Close()
 	kv := rdr.MetaData().KeyValueMetadata()
-	for _, k := range []string{"eisweep.definition", "eisweep.definition_sha256", "eisweep.version", "eisweep.go_version", "eisweep.host", "eisweep.start_time"} {
+	for _, k := range []string{"eisweep.definition", "eisweep.definition_sha256", "eisweep.writers", "eisweep.batch"} {
 		if kv.FindValue(k) == nil || *kv.FindValue(k) == "" {
 			t.Errorf("metadata %s missing", k)
 		}
+	}
+	var ws []store.WriterInfo
+	if err := json.Unmarshal([]byte(*kv.FindValue("eisweep.writers")), &ws); err != nil || len(ws) != 1 || ws[0].Host == "" || ws[0].Version == "" || ws[0].GoVersion == "" || ws[0].Start == "" || ws[0].Command != "run" {
+		t.Errorf("writers %v (%v): want this invocation's host, version, Go version, start and command", ws, err)
 	}
 	if *kv.FindValue("eisweep.definition") != d.Text {
 		t.Error("definition text not stored")
@@ -287,7 +233,7 @@ func TestMetadata(t *testing.T) {
 // TestSchemaIsFixed: column names are unique and carry units; Schema lists them in order.
 func TestSchemaIsFixed(t *testing.T) {
 	seen := map[string]bool{}
-	for _, c := range Columns {
+	for _, c := range experiment.Columns {
 		if seen[c.Name] {
 			t.Errorf("duplicate column %s", c.Name)
 		}
@@ -300,7 +246,7 @@ func TestSchemaIsFixed(t *testing.T) {
 			t.Errorf("float column %s has no unit in its name", c.Name)
 		}
 	}
-	if s := Schema(map[string]string{"k": "v"}); s.NumFields() != len(Columns) {
+	if s := experiment.Schema(map[string]string{"k": "v"}); s.NumFields() != len(experiment.Columns) {
 		t.Error("schema length")
 	}
 }
@@ -314,57 +260,15 @@ func hasUnitSuffix(name string) bool {
 	return false
 }
 
-// TestPartNeverReplaced: writing a part to an existing name fails and leaves the file as it was.
-func TestPartNeverReplaced(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "part.parquet")
-	if err := os.WriteFile(path, []byte("earlier part"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := WriteParquet(path, nil, nil, 10); err == nil {
-		t.Error("overwrote an existing part")
-	}
-	if b, _ := os.ReadFile(path); string(b) != "earlier part" {
-		t.Error("existing part changed")
-	}
-	if _, err := os.Stat(path + ".tmp"); !os.IsNotExist(err) {
-		t.Error("temporary file left behind")
-	}
-}
-
-// TestFolderStatsIndependentOfWorkers: the report's statistics are the same to the last bit
-// whatever the worker count (rows are accumulated in run_id order, not finishing order).
-func TestFolderStatsIndependentOfWorkers(t *testing.T) {
-	d := small(t, "stats", 60, "")
-	var got []FolderStats
-	for _, jobs := range []int{1, 3} {
-		dir := t.TempDir()
-		if _, err := Run(context.Background(), d, Options{OutDir: dir, Jobs: jobs, FlushRows: 11}); err != nil {
-			t.Fatal(err)
-		}
-		fs, err := ReadFolderStats(dir)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got = append(got, fs)
-	}
-	a, b := got[0].Stats, got[1].Stats
-	for i, pair := range [][2]*analysis.Moments{{&a.RateEHz, &b.RateEHz}, {&a.QEEPC, &b.QEEPC}, {&a.QIIPC, &b.QIIPC}} {
-		if pair[0].Mean() != pair[1].Mean() || pair[0].SD() != pair[1].SD() || pair[0].N() != 60 {
-			t.Errorf("statistic %d: %v ± %v (n %d) with -j1, %v ± %v with -j3", i, pair[0].Mean(), pair[0].SD(), pair[0].N(), pair[1].Mean(), pair[1].SD())
-		}
-	}
-}
-
 // TestTruncatedPart: a part cut short (as by a full disk) is reported, moved aside and its runs
 // run again; nothing is counted twice.
 func TestTruncatedPart(t *testing.T) {
 	dir := t.TempDir()
-	d := small(t, "trunc", 30, "")
+	d := testsweep.Small(t, "trunc", 30, "")
 	if _, err := Run(context.Background(), d, Options{OutDir: dir, FlushRows: 10, NoCompact: true}); err != nil {
 		t.Fatal(err)
 	}
-	parts, _ := PartFiles(dir)
+	parts := testsweep.Files(t, dir, "runs")
 	st, _ := os.Stat(parts[1])
 	if err := os.Truncate(parts[1], st.Size()/2); err != nil {
 		t.Fatal(err)
@@ -377,7 +281,7 @@ func TestTruncatedPart(t *testing.T) {
 	if s.OK != 10 || s.Skipped != 20 || !strings.Contains(log.String(), "is unreadable") {
 		t.Errorf("ran %d, skipped %d; log %q", s.OK, s.Skipped, log.String())
 	}
-	if rows := readAll(t, dir); len(rows) != 30 {
+	if rows := testsweep.ReadAll(t, dir); len(rows) != 30 {
 		t.Errorf("%d rows, want 30", len(rows))
 	}
 	if _, err := os.Stat(parts[1] + ".corrupt"); err != nil {
@@ -388,9 +292,15 @@ func TestTruncatedPart(t *testing.T) {
 // TestProgress: plain lines for logs, a bar redrawn in place for terminals.
 func TestProgress(t *testing.T) {
 	var plain, bar strings.Builder
-	start := time.Now().Add(-2 * time.Second)
-	progress(&plain, 300, 100, 1000, start, false, false)
-	progress(&bar, 300, 100, 1000, start, false, true)
+	for _, c := range []struct {
+		w   *strings.Builder
+		bar bool
+	}{{&plain, false}, {&bar, true}} {
+		p := &Progress{w: c.w, unit: "runs", total: 1000, start: time.Now().Add(-2 * time.Second), bar: c.bar}
+		p.Done.Store(300)
+		p.Skipped.Store(100)
+		p.report(false)
+	}
 	if !strings.HasPrefix(plain.String(), "eisweep: 400/1000 runs (40.0%), 150 runs/s, ETA 4s\n") {
 		t.Errorf("plain: %q", plain.String())
 	}

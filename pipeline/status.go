@@ -1,31 +1,29 @@
 package pipeline
 
 import (
-	"errors"
+	"context"
 	"fmt"
-	"os"
 	"path/filepath"
-	"regexp"
-	"strconv"
-	"strings"
-	"syscall"
 
+	"github.com/eisweep/eisweep/experiment"
+	"github.com/eisweep/eisweep/store"
 	"github.com/eisweep/eisweep/sweep"
+	"github.com/eisweep/eisweep/table"
 )
 
-// FolderStatus describes an output folder without changing it.
+// FolderStatus describes a sweep's output folder without changing it.
 type FolderStatus struct {
 	Def        *sweep.Definition
 	Total      int64          // runs in the definition
 	Done       int64          // runs of the definition with a row
 	Failed     int64          // of those, rows with status "failed"
 	Extra      int64          // rows whose run is not in the definition (from an older definition)
-	Shards     int            // shard count seen in part names, 0 if unsharded
+	Duplicates int64          // rows of runs that have a row in another file too (compaction keeps one)
+	Shards     int            // the registered shard layout, 0 if none
 	PerShard   []ShardStatus  // per shard, when Shards > 0
-	Parts      map[string]int // Parquet files per table
-	Corrupt    []string       // files moved aside as unreadable
-	Unreadable []string       // Parquet files that cannot be read now
-	Writers    string         // who holds the folder's locks, "" if nobody
+	Files      map[string]int // Parquet files that count, per table
+	Contents   *store.Contents
+	Writers    string // who holds the folder's locks, "" if nobody
 }
 
 // ShardStatus counts one shard's runs.
@@ -34,51 +32,36 @@ type ShardStatus struct {
 	Total, Done int64
 }
 
-var shardTag = regexp.MustCompile(`-s(\d+)of(\d+)-`)
-
 // ReadStatus reads an output folder's definition and rows and counts done, failed and remaining
-// runs (per shard when the parts were written by shards). It writes nothing.
-func ReadStatus(dir string) (*FolderStatus, error) {
+// runs (per shard when the folder is sharded). It writes nothing and takes no lock: files that a
+// writer would move aside or remove are reported, not touched.
+func ReadStatus(ctx context.Context, dir string) (*FolderStatus, error) {
 	def, err := LoadFolder(dir)
 	if err != nil {
 		return nil, err
 	}
-	st := &FolderStatus{Def: def, Total: def.Runs(), Parts: map[string]int{}}
-	for _, t := range Tables {
-		fs, err := parquetFiles(filepath.Join(dir, t))
-		if err != nil {
-			return nil, err
-		}
-		st.Parts[t] = len(fs)
-		corrupt, _ := filepath.Glob(filepath.Join(dir, t, "*.corrupt"))
-		st.Corrupt = append(st.Corrupt, corrupt...)
-	}
-	parts, err := parquetFiles(filepath.Join(dir, "runs"))
+	c, err := store.Read(dir, RunTables)
 	if err != nil {
 		return nil, err
 	}
-	rows := map[uint64]bool{} // run id → failed
-	for _, p := range parts {
-		if m := shardTag.FindStringSubmatch(filepath.Base(p)); m != nil {
-			st.Shards, _ = strconv.Atoi(m[2])
-		}
-		var keys []uint64
-		err := eachString(p, "run_id", func(id string) error {
-			k, err := strconv.ParseUint(id, 16, 64)
-			keys = append(keys, k)
-			return err
-		})
-		i := 0
-		if err == nil {
-			err = eachString(p, "status", func(s string) error {
-				rows[keys[i]] = s == string(StatusFailed)
-				i++
-				return nil
-			})
-		}
+	st := &FolderStatus{Def: def, Total: def.Runs(), Files: map[string]int{}, Contents: c, Shards: store.Layout(dir), Writers: store.Writers(dir)}
+	for _, t := range RunTables {
+		st.Files[t.Name] = len(c.Files[t.Name])
+	}
+	rows := map[sweep.RunID]bool{} // run → failed
+	err = table.EachRow(c.Files["runs"], []string{"run_id", "status"}, func(r *table.Row) error {
+		id, err := sweep.ParseRunID(r.String("run_id"))
 		if err != nil {
-			st.Unreadable = append(st.Unreadable, p)
+			return err
 		}
+		if _, dup := rows[id]; dup {
+			st.Duplicates++
+		}
+		rows[id] = r.String("status") == string(experiment.StatusFailed)
+		return ctx.Err()
+	})
+	if err != nil {
+		return nil, err
 	}
 	if st.Shards > 0 {
 		st.PerShard = make([]ShardStatus, st.Shards)
@@ -86,17 +69,15 @@ func ReadStatus(dir string) (*FolderStatus, error) {
 			st.PerShard[k].Shard = sweep.Shard{K: k + 1, N: st.Shards}
 		}
 	}
-	seen := 0
-	var pt sweep.Point
-	for i := range def.Runs() {
-		cell, rep := def.Run(i)
-		pt = def.Point(cell, pt)
-		id := sweep.RunID(pt, rep)
-		k, _ := strconv.ParseUint(id, 16, 64)
-		failed, ok := rows[k]
+	seen := int64(0)
+	for r := range def.AllRuns() {
+		if r.Index%65536 == 0 && ctx.Err() != nil {
+			return nil, context.Cause(ctx)
+		}
+		failed, ok := rows[r.ID]
 		var sh *ShardStatus
 		if st.Shards > 0 {
-			sh = &st.PerShard[sweep.ShardOf(id, st.Shards)-1]
+			sh = &st.PerShard[sweep.ShardOf(r.ID, st.Shards)-1]
 			sh.Total++
 		}
 		if !ok {
@@ -111,65 +92,32 @@ func ReadStatus(dir string) (*FolderStatus, error) {
 			sh.Done++
 		}
 	}
-	st.Extra = int64(len(rows) - seen)
-	st.Writers = writers(dir)
+	st.Extra = int64(len(rows)) - seen
 	return st, nil
 }
 
-// writers describes who holds the folder's locks now, or "" if nobody.
-func writers(dir string) string {
-	l, err := os.OpenFile(filepath.Join(dir, ".lock"), os.O_RDWR, 0)
-	if err != nil {
-		return ""
-	}
-	defer l.Close()
-	if err := syscall.Flock(int(l.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err == nil {
-		syscall.Flock(int(l.Fd()), syscall.LOCK_UN)
-		return ""
-	} else if !errors.Is(err, syscall.EWOULDBLOCK) {
-		return ""
-	}
-	return strings.TrimSuffix(holder(dir), "; wait for it to finish or stop it")
-}
-
 // DryRun counts, without writing anything, what Run would do in opt.OutDir: runs in the
-// sweep (or shard) and how many are already done.
-func DryRun(def *sweep.Definition, opt Options) (total, done int64, err error) {
+// sweep (or shard) and how many are already done. It stops when ctx is cancelled.
+func DryRun(ctx context.Context, def *sweep.Definition, opt Options) (total, done int64, err error) {
 	opt.defaults(def)
-	if b, err := os.ReadFile(filepath.Join(opt.OutDir, "sweep.toml")); err == nil {
-		old, perr := sweep.ParseWith(filepath.Join(opt.OutDir, "sweep.toml"), string(b), sweep.Options{MaxRuns: 1 << 62})
-		why := perr
-		if perr == nil {
-			why = def.Extends(old)
-		}
-		if why != nil {
-			return 0, 0, fmt.Errorf("%w: %s holds results that %s does not extend (%v)", ErrDefinitionChanged, opt.OutDir, def.Path, why)
-		}
-	}
-	ids := keySet{}
-	parts, err := parquetFiles(filepath.Join(opt.OutDir, "runs"))
-	if err != nil {
+	if err := definitionExtends(opt.OutDir, def); err != nil {
 		return 0, 0, err
 	}
-	for _, p := range parts {
-		file := keySet{}
-		if err := eachString(p, "run_id", file.add); err != nil {
-			continue // Run would move it aside and run its runs again
-		}
-		for k := range file {
-			ids[k] = struct{}{}
+	keys := store.KeySet{}
+	if _, err := filepath.Abs(opt.OutDir); err == nil {
+		if c, err := store.Read(opt.OutDir, RunTables, "runs"); err == nil {
+			keys = c.Keys["runs"]
 		}
 	}
-	var pt sweep.Point
-	for i := range def.Runs() {
-		cell, rep := def.Run(i)
-		pt = def.Point(cell, pt)
-		id := sweep.RunID(pt, rep)
-		if !opt.Shard.Has(id) {
+	for r := range def.AllRuns() {
+		if r.Index%65536 == 0 && ctx.Err() != nil {
+			return total, done, fmt.Errorf("counting the runs: %w", context.Cause(ctx))
+		}
+		if !opt.Shard.Has(r.ID) {
 			continue
 		}
 		total++
-		if ids.has(id) {
+		if keys.Has(uint64(r.ID)) {
 			done++
 		}
 	}

@@ -3,6 +3,7 @@ package sweep
 import (
 	"errors"
 	"fmt"
+	"iter"
 	"os"
 	"regexp"
 	"sort"
@@ -47,6 +48,38 @@ func (d *Definition) Runs() int64 { return d.cells * int64(d.Replicates) }
 func (d *Definition) Run(i int64) (cell int64, replicate int) {
 	return i / int64(d.Replicates), int(i % int64(d.Replicates))
 }
+
+// RunRef is one run of a definition, as [Definition.RunsIn] yields it.
+type RunRef struct {
+	Index     int64 // position in the sweep, 0 ≤ Index < Runs()
+	Cell      int64 // grid cell
+	Replicate int
+	Point     Point // the cell's parameter values; shared between iterations: clone to keep
+	ID        RunID
+}
+
+// RunsIn yields the runs lo ≤ i < hi of the sweep in order (hi is clipped to Runs()), decoding
+// each cell's point once for its replicates. The yielded Point is reused: callers that keep it
+// clone it. Stop early by breaking out of the loop.
+func (d *Definition) RunsIn(lo, hi int64) iter.Seq[RunRef] {
+	return func(yield func(RunRef) bool) {
+		hi = min(hi, d.Runs())
+		var pt Point
+		lastCell := int64(-1)
+		for i := max(lo, 0); i < hi; i++ {
+			cell, rep := d.Run(i)
+			if cell != lastCell {
+				pt, lastCell = d.Point(cell, pt), cell
+			}
+			if !yield(RunRef{Index: i, Cell: cell, Replicate: rep, Point: pt, ID: pt.RunID(rep)}) {
+				return
+			}
+		}
+	}
+}
+
+// AllRuns yields every run of the sweep in order; see [Definition.RunsIn].
+func (d *Definition) AllRuns() iter.Seq[RunRef] { return d.RunsIn(0, d.Runs()) }
 
 // Point writes the parameter values of grid cell `cell` into dst (allocated if too short) and
 // returns it. The grid is never materialised: the cell decodes from its index.

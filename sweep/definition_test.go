@@ -83,17 +83,40 @@ func TestRunIdentity(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if RunID(a.Base, 0) != RunID(b.Base, 0) || RunID(a.Base, 0) != RunID(c.Base, 0) {
+	if a.Base.RunID(0) != b.Base.RunID(0) || a.Base.RunID(0) != c.Base.RunID(0) {
 		t.Error("respelled or default-valued parameters changed the run id")
 	}
-	if RunID(a.Base, 0) == RunID(a.Base, 1) {
+	if a.Base.RunID(0) == a.Base.RunID(1) {
 		t.Error("replicates share a run id")
 	}
-	if RunID(a.Base, 0) == RunID(Defaults(), 0) {
+	if a.Base.RunID(0) == Defaults().RunID(0) {
 		t.Error("duration change did not change the run id")
 	}
-	id := RunID(a.Base, 3)
+	id := a.Base.RunID(3)
 	if RunSeed(1, id) == RunSeed(2, id) || RunSeed(1, id) != RunSeed(1, id) {
 		t.Error("run seeds do not follow the base seed")
+	}
+}
+
+// TestIdentityFormat: typed identities print, parse and seed exactly as the hex strings that
+// earlier releases wrote into run_id and cell_id, so existing folders resume. The values are
+// those of the string-based implementation (commit 8d1530a) for the default point.
+func TestIdentityFormat(t *testing.T) {
+	d := Defaults()
+	id, cell := d.RunID(3), d.CellID()
+	if id.String() != "4790276524d385cc" || cell.String() != "0bc80c5fe8dd002f" {
+		t.Errorf("run id %s, cell id %s; want 4790276524d385cc, 0bc80c5fe8dd002f", id, cell)
+	}
+	if s := RunSeed(7, id); s != 6691318932630260329 {
+		t.Errorf("seed %d, want 6691318932630260329", s)
+	}
+	back, err := ParseRunID(id.String())
+	if err != nil || back != id {
+		t.Errorf("ParseRunID(%s) = %v, %v", id, back, err)
+	}
+	for _, bad := range []string{"", "4790276524d385c", "4790276524d385ccc", "4790276524d385cg", "../../victim.txt!"} {
+		if _, err := ParseRunID(bad); err == nil {
+			t.Errorf("ParseRunID(%q) accepted", bad)
+		}
 	}
 }

@@ -61,7 +61,7 @@ func FuzzParse(f *testing.F) {
 		}
 		for _, i := range []int64{0, d.Runs() / 2, d.Runs() - 1} {
 			cell, rep := d.Run(i)
-			if RunID(d.Point(cell, nil), rep) != RunID(d2.Point(cell, nil), rep) {
+			if d.Point(cell, nil).RunID(rep) != d2.Point(cell, nil).RunID(rep) {
 				t.Fatalf("run %d changed identity", i)
 			}
 		}

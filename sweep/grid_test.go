@@ -113,14 +113,10 @@ func TestHugeGridIsNotMaterialised(t *testing.T) {
 	}
 }
 
-func runIDs(d *Definition) map[string]uint64 {
-	ids := map[string]uint64{}
-	var pt Point
-	for i := range d.Runs() {
-		cell, rep := d.Run(i)
-		pt = d.Point(cell, pt)
-		id := RunID(pt, rep)
-		ids[id] = RunSeed(d.Seed, id)
+func runIDs(d *Definition) map[RunID]uint64 {
+	ids := map[RunID]uint64{}
+	for r := range d.AllRuns() {
+		ids[r.ID] = RunSeed(d.Seed, r.ID)
 	}
 	return ids
 }
@@ -212,8 +208,8 @@ func TestShards(t *testing.T) {
 	a := mustParse(t, "name = \"s\"\nreplicates = 10\n[grid]\n\"input.rate_exc\" = { from = \"1 Hz\", to = \"10 Hz\", steps = 10 }\n\"weights.mult_ei\" = { from = 0.5, to = 1.5, steps = 30 }\n")
 	b := mustParse(t, "name = \"s\"\nreplicates = 10\n[grid]\n\"weights.mult_ei\" = { from = 0.5, to = 1.5, steps = 30 }\n\"input.rate_exc\" = { from = \"1 Hz\", to = \"10 Hz\", steps = 10 }\n")
 	const n = 4
-	count := func(d *Definition) map[string]int {
-		m := map[string]int{}
+	count := func(d *Definition) map[RunID]int {
+		m := map[RunID]int{}
 		for id := range runIDs(d) {
 			k := 0
 			for s := 1; s <= n; s++ {

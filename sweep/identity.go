@@ -3,7 +3,6 @@ package sweep
 import (
 	"crypto/sha256"
 	"encoding/binary"
-	"encoding/hex"
 	"fmt"
 	"math"
 	"math/bits"
@@ -21,19 +20,59 @@ var byNameOrder = func() []int {
 	return o
 }()
 
-// RunID returns the identity of a run: a hash of the point's canonical form and the replicate
-// number. The canonical form lists, in name order, every parameter whose value differs from its
+// RunID is the identity of a run: the first 64 bits of a hash of its point's canonical form and
+// its replicate number (see [Point.RunID]). Files carry it as 16 lowercase hex digits
+// ([RunID.String]); [ParseRunID] reads them back.
+type RunID uint64
+
+// String returns id as files and the CLI show it: 16 lowercase hex digits.
+func (id RunID) String() string { return fmt.Sprintf("%016x", uint64(id)) }
+
+// ParseRunID parses 16 hex digits (as [RunID.String] writes them).
+func ParseRunID(s string) (RunID, error) {
+	k, err := parseKey(s)
+	return RunID(k), err
+}
+
+// CellID is the identity of a grid cell: a hash of its point's canonical form without a replicate
+// (see [Point.CellID]). Runs of one cell share it; aggregation groups by it.
+type CellID uint64
+
+// String returns id as files show it: 16 lowercase hex digits.
+func (id CellID) String() string { return fmt.Sprintf("%016x", uint64(id)) }
+
+// ParseCellID parses 16 hex digits (as [CellID.String] writes them).
+func ParseCellID(s string) (CellID, error) {
+	k, err := parseKey(s)
+	return CellID(k), err
+}
+
+// parseKey parses a key of exactly 16 hex digits.
+func parseKey(s string) (uint64, error) {
+	if len(s) != 16 {
+		return 0, fmt.Errorf("%q is not an identity of 16 hex digits", s)
+	}
+	k, err := strconv.ParseUint(s, 16, 64)
+	if err != nil {
+		return 0, fmt.Errorf("%q is not an identity of 16 hex digits", s)
+	}
+	return k, nil
+}
+
+// RunID returns the identity of the run of pt with the given replicate number: a hash of the
+// point's canonical form and the replicate number. The canonical form lists, in name order, every parameter whose value differs from its
 // default, as name=value with numbers in SI units to 15 significant digits. So the id does not
 // depend on key order, on how a value was written ("5 Hz" and "0.005 kHz" are the same), on
 // where it was set ([params], [grid] or a zip), on the other points of the grid, or on
 // parameters added to the registry later with their defaults.
-func RunID(pt Point, replicate int) string {
+func (pt Point) RunID(replicate int) RunID {
 	line := strconv.AppendInt([]byte("replicate="), int64(replicate), 10)
-	return pointHash(pt, append(line, '\n'))
+	return RunID(pointHash(pt, append(line, '\n')))
 }
 
-// pointHash hashes the canonical form of pt followed by last, and returns the first 8 bytes in hex.
-func pointHash(pt Point, last []byte) string {
+// pointHash hashes the canonical form of pt followed by last, and returns the first 8 bytes
+// (big-endian, so that their hex is the digest's first 16 hex digits).
+func pointHash(pt Point, last []byte) uint64 {
 	h := sha256.New()
 	var buf []byte
 	for _, i := range byNameOrder {
@@ -52,7 +91,7 @@ func pointHash(pt Point, last []byte) string {
 	}
 	h.Write(last)
 	var sum [sha256.Size]byte
-	return hex.EncodeToString(h.Sum(sum[:0])[:8])
+	return binary.BigEndian.Uint64(h.Sum(sum[:0])[:8])
 }
 
 // appendCanonical appends v's canonical text: a quoted word, or the SI number to 15 significant
@@ -67,11 +106,11 @@ func appendCanonical(dst []byte, p *Param, v Value) []byte {
 	return strconv.AppendFloat(dst, v.Num, 'g', 15, 64)
 }
 
-// RunSeed returns the random seed of run runID in a sweep with base seed base: the first 63
-// bits of SHA-256("eisweep seed <base> <runID>").
-func RunSeed(base uint64, runID string) uint64 {
+// RunSeed returns the random seed of the run (or cell) with identity id in a sweep with base
+// seed base: the first 63 bits of SHA-256("eisweep seed <base> <id as 16 hex digits>").
+func RunSeed[ID RunID | CellID](base uint64, id ID) uint64 {
 	buf := strconv.AppendUint([]byte("eisweep seed "), base, 10)
-	buf = append(append(buf, ' '), runID...)
+	buf = fmt.Appendf(append(buf, ' '), "%016x", uint64(id))
 	sum := sha256.Sum256(buf)
 	return binary.LittleEndian.Uint64(sum[:8]) & math.MaxInt64
 }
@@ -108,23 +147,19 @@ func (s Shard) Tag() string {
 // Has reports whether the run runID belongs to the shard. Runs are assigned by their identity,
 // (id·N) >> 64 with id the run id's 64 bits, so shards are disjoint, balanced up to chance,
 // independent of the order of axes, and a run keeps its shard when points are added to a grid.
-func (s Shard) Has(runID string) bool {
-	return s.N == 0 || ShardOf(runID, s.N) == s.K
+func (s Shard) Has(id RunID) bool {
+	return s.N == 0 || ShardOf(id, s.N) == s.K
 }
 
-// ShardOf returns the shard (1…n) of run runID among n.
-func ShardOf(runID string, n int) int {
-	id, err := strconv.ParseUint(runID, 16, 64)
-	if err != nil {
-		panic(fmt.Sprintf("ShardOf: %q is not a run id", runID))
-	}
-	hi, _ := bits.Mul64(id, uint64(n))
+// ShardOf returns the shard (1…n) of run id among n.
+func ShardOf(id RunID, n int) int {
+	hi, _ := bits.Mul64(uint64(id), uint64(n))
 	return int(hi) + 1
 }
 
-// CellID returns the identity of a grid cell: the hash of the point's canonical form (as in
-// RunID) without a replicate. Runs of one cell share it; aggregation groups by it.
-func CellID(pt Point) string { return pointHash(pt, []byte("cell\n")) }
+// CellID returns the identity of pt's grid cell: the hash of the point's canonical form (as in
+// RunID) without a replicate.
+func (pt Point) CellID() CellID { return CellID(pointHash(pt, []byte("cell\n"))) }
 
 // ShardFromEnv returns the shard of a SLURM array task from its environment (getenv), and
 // whether the environment describes one (SLURM_ARRAY_TASK_ID is set). With EISWEEP_SHARD_COUNT

@@ -9,8 +9,8 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/eisweep/eisweep/aggregate"
 	"github.com/eisweep/eisweep/analysis"
-	"github.com/eisweep/eisweep/pipeline"
 )
 
 func init() {
@@ -35,11 +35,11 @@ and print the balance lines.`,
 		setup: func(fs *flag.FlagSet) func(context.Context, []string, io.Writer, io.Writer) error {
 			by := fs.String("by", "", "group by these parameters (comma-separated dotted names) instead of by grid cell")
 			boot := fs.Int("bootstrap", 1000, "bootstrap resamples for the crossings' intervals")
-			return func(_ context.Context, args []string, stdout, stderr io.Writer) error {
+			return func(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 				if len(args) != 1 {
 					return usageError{"want one output folder"}
 				}
-				warnIncomplete(args[0], stderr)
+				warnIncomplete(ctx, args[0], stderr)
 				if *boot < 1 {
 					return usageError{"--bootstrap wants a count ≥ 1"}
 				}
@@ -47,13 +47,17 @@ and print the balance lines.`,
 				if *by != "" {
 					byList = strings.Split(*by, ",")
 				}
-				res, err := pipeline.Aggregate(args[0], pipeline.AggregateOptions{By: byList, Bootstrap: *boot})
+				res, err := aggregate.Compute(ctx, args[0], aggregate.Options{By: byList, Bootstrap: *boot})
 				if err != nil {
 					return err
 				}
-				fmt.Fprintf(stdout, "%s: %d %s\n", res.SummaryPath, res.Groups, plural(int64(res.Groups), "group", "groups"))
-				if res.BalancePath != "" {
-					fmt.Fprintf(stdout, "%s:\n", res.BalancePath)
+				wr, err := aggregate.Write(args[0], res)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(stdout, "%s: %d %s\n", wr.SummaryPath, res.Groups, plural(int64(res.Groups), "group", "groups"))
+				if wr.BalancePath != "" {
+					fmt.Fprintf(stdout, "%s:\n", wr.BalancePath)
 				}
 				for _, u := range res.Lines {
 					printBalance(stdout, u)
@@ -64,7 +68,7 @@ and print the balance lines.`,
 	})
 }
 
-func printBalance(w io.Writer, u *pipeline.UnitBalanceLines) {
+func printBalance(w io.Writer, u *aggregate.UnitBalanceLines) {
 	fmt.Fprintf(w, "\n%s unit: inhibitory weight %s; set point %s\n", u.Unit, u.Axis, map[string]string{"E": "rate_exc", "I": "rate_inh"}[u.Unit])
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "  level\tw* (pA)\tĒ* (pA)\tĪ* (pA) [95% CI]\tthreshold–gain Ī (pA)\tΔ (pA)")

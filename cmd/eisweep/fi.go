@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/eisweep/eisweep/analysis"
-	"github.com/eisweep/eisweep/pipeline"
+	"github.com/eisweep/eisweep/report"
 	"github.com/eisweep/eisweep/sim"
 	"github.com/eisweep/eisweep/sweep"
 )
@@ -61,7 +61,7 @@ every current of the f-I grid, as tab-separated columns.`,
 					if err != nil {
 						return err
 					}
-					fmt.Fprintf(stdout, "%s unit: θ = %s pA, g = %s Hz/pA (%s; %d simulations, %s)\n", u.name, pipeline.FormatLikeSeed(tg.ThresholdPA), pipeline.FormatLikeSeed(tg.GainHzPerPA), tg.Status, probes, time.Since(t0).Round(10*time.Microsecond))
+					fmt.Fprintf(stdout, "%s unit: θ = %s pA, g = %s Hz/pA (%s; %d simulations, %s)\n", u.name, report.FormatLikeSeed(tg.ThresholdPA), report.FormatLikeSeed(tg.GainHzPerPA), tg.Status, probes, time.Since(t0).Round(10*time.Microsecond))
 				}
 				return nil
 			}

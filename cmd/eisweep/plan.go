@@ -10,7 +10,8 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/eisweep/eisweep/pipeline"
+	"github.com/eisweep/eisweep/experiment"
+	"github.com/eisweep/eisweep/solve"
 	"github.com/eisweep/eisweep/sweep"
 )
 
@@ -46,7 +47,7 @@ curve). --list N prints the first N runs with their parameters and run ids.`,
 					if j == 0 {
 						j = runtime.GOMAXPROCS(0)
 					}
-					est, err := pipeline.Calibrate(def, *samples)
+					est, err := experiment.Calibrate(def, *samples)
 					if err != nil {
 						return fmt.Errorf("calibration: %w", err)
 					}
@@ -56,7 +57,7 @@ curve). --list N prints the first N runs with their parameters and run ids.`,
 						roundDuration(secs), est.RunMs, est.FIMs, est.DistinctUnits)
 					fmt.Fprintf(stdout, "  output  about %s (Parquet, zstd)\n", bytesText(est.Bytes(def.Runs())))
 					if def.Solve != nil {
-						ms, err := pipeline.CalibrateSolve(def, *samples)
+						ms, err := solve.CalibrateSolve(def, *samples)
 						if err != nil {
 							return fmt.Errorf("calibration: %w", err)
 						}
@@ -113,7 +114,7 @@ func printPlan(w io.Writer, def *sweep.Definition) {
 
 // solveSims estimates the single-unit simulations of `eisweep solve`.
 func solveSims(def *sweep.Definition) int64 {
-	return def.Cells() * int64(len(def.Solve.Units)) * int64(def.Solve.Replicates) * pipeline.SolveSimsPerReplicate
+	return def.Cells() * int64(len(def.Solve.Units)) * int64(def.Solve.Replicates) * solve.SolveSimsPerReplicate
 }
 
 func printSolve(w io.Writer, def *sweep.Definition) {
@@ -124,7 +125,7 @@ func printSolve(w io.Writer, def *sweep.Definition) {
 		fmt.Fprintf(w, "  %s unit: %s from %s, within [%s, %s], to a bracket of %s\n", u.Unit, u.Param.Name,
 			u.Param.FormatValue(def.Base[u.Index]), f(u.MinSI), f(u.MaxSI), f(u.TolSI))
 	}
-	fmt.Fprintf(w, "  about %d × %d replicates × %d %s × %d %s = %s single-unit simulations\n", pipeline.SolveSimsPerReplicate, s.Replicates,
+	fmt.Fprintf(w, "  about %d × %d replicates × %d %s × %d %s = %s single-unit simulations\n", solve.SolveSimsPerReplicate, s.Replicates,
 		len(s.Units), plural(int64(len(s.Units)), "unit", "units"), def.Cells(), plural(def.Cells(), "cell", "cells"), commas(solveSims(def)))
 }
 
@@ -144,11 +145,9 @@ func printRuns(w io.Writer, def *sweep.Definition, n int64) {
 		head += "\t" + strings.Join(a.Names(), " + ")
 	}
 	fmt.Fprintln(tw, head)
-	var pt sweep.Point
-	for i := range n {
-		cell, rep := def.Run(i)
-		pt = def.Point(cell, pt)
-		line := fmt.Sprintf("  %d\t%d\t%d\t%s", i, cell, rep, sweep.RunID(pt, rep))
+	for r := range def.RunsIn(0, n) {
+		pt := r.Point
+		line := fmt.Sprintf("  %d\t%d\t%d\t%s", r.Index, r.Cell, r.Replicate, r.ID)
 		for _, a := range def.Axes {
 			var vs []string
 			for _, p := range a.Params {

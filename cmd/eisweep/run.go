@@ -9,7 +9,9 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/eisweep/eisweep/experiment"
 	"github.com/eisweep/eisweep/pipeline"
+	"github.com/eisweep/eisweep/report"
 	"github.com/eisweep/eisweep/sweep"
 )
 
@@ -86,7 +88,7 @@ SLURM_ARRAY_TASK_COUNT.`,
 					opt.Progress = stderr
 				}
 				if *dry {
-					total, done, err := pipeline.DryRun(def, opt)
+					total, done, err := pipeline.DryRun(ctx, def, opt)
 					if err != nil {
 						return err
 					}
@@ -104,7 +106,7 @@ SLURM_ARRAY_TASK_COUNT.`,
 					}
 					return err
 				}
-				rows, failed, err := pipeline.CountRuns(sum.OutDir)
+				rows, failed, err := report.CountRuns(sum.OutDir)
 				if err != nil {
 					return err
 				}
@@ -115,8 +117,8 @@ SLURM_ARRAY_TASK_COUNT.`,
 					return failedRuns(rows, failed, stderr)
 				}
 				for _, c := range sum.Compact {
-					if c.PartsBefore > c.FilesAfter {
-						fmt.Fprintf(stdout, "compacted %s: %d parts into %d file(s), %d rows\n", c.Table, c.PartsBefore, c.FilesAfter, c.Rows)
+					if c.FilesBefore > c.FilesAfter {
+						fmt.Fprintf(stdout, "compacted %s: %d parts into %d file(s), %d rows\n", c.Table, c.FilesBefore, c.FilesAfter, c.Rows)
 					}
 				}
 				for _, w := range def.Warnings {
@@ -129,19 +131,19 @@ SLURM_ARRAY_TASK_COUNT.`,
 					fmt.Fprintf(stdout, "%d grid cells: query %s with DuckDB or pandas (see README)\n", def.Cells(), filepath.Join(sum.OutDir, "runs", "*.parquet"))
 					return failedRuns(rows, failed, stderr)
 				}
-				fs, err := pipeline.ReadFolderStats(sum.OutDir)
+				fs, err := report.ReadFolderStats(sum.OutDir)
 				if err != nil {
 					return err
 				}
 				fmt.Fprintln(stdout)
 				ex := sum.Example
 				if ex == nil {
-					ex, err = pipeline.DescribePoint(def)
+					ex, err = experiment.DescribePoint(def)
 					if err != nil {
 						return err
 					}
 				}
-				if err := pipeline.Report(stdout, ex, fs, len(def.Overridden) == 0 && len(def.Axes) == 0); err != nil {
+				if err := report.Report(stdout, ex, fs, len(def.Overridden) == 0 && len(def.Axes) == 0); err != nil {
 					return err
 				}
 				return failedRuns(rows, failed, stderr)

@@ -10,7 +10,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/eisweep/eisweep/analysis"
-	"github.com/eisweep/eisweep/pipeline"
+	"github.com/eisweep/eisweep/solve"
 	"github.com/eisweep/eisweep/sweep"
 )
 
@@ -62,11 +62,11 @@ DIR/solved/ as they finish: running again resumes.
 				if def.Solve == nil {
 					return usageError{fmt.Sprintf("%s has no [solve] table; add one naming the parameter to adjust per unit, e.g.\n\n[solve.e]\nparam = \"weights.mult_ei\"\n\n[solve.i]\nparam = \"weights.mult_ii\"\n\n(`eisweep help solve` describes it)", args[0])}
 				}
-				opt := pipeline.SolveOptions{OutDir: *out, Jobs: *jobs}
+				opt := solve.Options{OutDir: *out, Jobs: *jobs}
 				if !*quiet {
 					opt.Progress = stderr
 				}
-				sum, err := pipeline.Solve(ctx, def, opt)
+				sum, err := solve.Solve(ctx, def, opt)
 				if err != nil {
 					if sum != nil && sum.Solved > 0 {
 						fmt.Fprintf(stderr, "eisweep: %d cells solved and kept in %s/solved; run again to resume\n", sum.Solved, sum.OutDir)
@@ -85,7 +85,7 @@ DIR/solved/ as they finish: running again resumes.
 }
 
 // printSolved prints one unit's solutions and how well each model predicts them.
-func printSolved(w io.Writer, def *sweep.Definition, sum *pipeline.SolveSummary, u sweep.SolveUnit, maxCells int) {
+func printSolved(w io.Writer, def *sweep.Definition, sum *solve.Summary, u sweep.SolveUnit, maxCells int) {
 	set := map[string]string{"E": "rate_exc", "I": "rate_inh"}[u.Unit.String()]
 	fmt.Fprintf(w, "\n%s unit: %s solved for its set point (%s), %d replicates, tolerance %s\n",
 		u.Unit, u.Param.Name, set, def.Solve.Replicates, u.Param.FormatValue(sweep.Value{Num: u.TolSI}))

@@ -7,7 +7,7 @@ import (
 	"io"
 	"runtime"
 
-	"github.com/eisweep/eisweep/pipeline"
+	"github.com/eisweep/eisweep/buildinfo"
 )
 
 func init() {
@@ -19,7 +19,7 @@ func init() {
 				if len(args) > 0 {
 					return usageError{"version takes no arguments"}
 				}
-				fmt.Fprintf(stdout, "eisweep %s (%s %s/%s)\n", pipeline.Version(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
+				fmt.Fprintf(stdout, "eisweep %s (%s %s/%s)\n", buildinfo.Version(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
 				return nil
 			}
 		},

@@ -1,0 +1,78 @@
+package main
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/eisweep/eisweep/experiment"
+	"github.com/eisweep/eisweep/solve"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files (docs/SCHEMA.md)")
+
+const schemaDoc = "../../docs/SCHEMA.md"
+
+// TestSchemaDocUpToDate: docs/SCHEMA.md lists exactly the columns eisweep writes. Regenerate it
+// with go test ./pipeline -run SchemaDoc -update.
+func TestSchemaDocUpToDate(t *testing.T) {
+	var b bytes.Buffer
+	b.WriteString(schemaHeader)
+	if err := WriteSchemaDoc(&b); err != nil {
+		t.Fatal(err)
+	}
+	if *update {
+		if err := os.WriteFile(schemaDoc, b.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := os.ReadFile(schemaDoc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, b.Bytes()) {
+		t.Errorf("%s is out of date; run go test ./pipeline -run SchemaDoc -update", schemaDoc)
+	}
+	var names []string
+	for _, c := range experiment.Columns {
+		names = append(names, c.Name)
+	}
+	for _, c := range experiment.FIColumns {
+		names = append(names, c.Name)
+	}
+	for _, c := range experiment.TraceColumns {
+		names = append(names, c.Name)
+	}
+	for _, c := range solve.SolvedColumns {
+		if !isParamColumn(c.Name) {
+			names = append(names, c.Name)
+		}
+	}
+	for _, n := range names {
+		if !strings.Contains(string(got), "`"+n+"`") {
+			t.Errorf("column %s missing from %s", n, schemaDoc)
+		}
+	}
+}
+
+// schemaHeader is the prose above the table; "§" stands for a backquote.
+var schemaHeader = strings.ReplaceAll(`# Output tables
+
+A sweep writes §results/<name>/runs/*.parquet§, and optionally §fi/§ and §traces/§ beside it.
+Every run is one row of §runs/§. Every file of a table has exactly its columns,
+in this order, with these types, so DuckDB's §read_parquet('results/<name>/runs/*.parquet')§ and
+§pandas.read_parquet§ read a folder without §union_by_name§. Names carry units (§_hz§, §_pc§,
+§_pa§, §_mv§, §_ms§, §_s§, §_pf§, §_nsiemens§, §_na§); parameters are in their display unit
+(§eisweep params§ lists them). Measurements are null when a run failed (§status = 'failed'§),
+and f-I values are null when undefined (a unit that never fires in the f-I range).
+
+Each file's key-value metadata holds provenance: §eisweep.definition§ (the definition's text),
+§eisweep.definition_sha256§, §eisweep.version§, §eisweep.go_version§, §eisweep.host§ and
+§eisweep.start_time§. In DuckDB:
+§SELECT decode(key), decode(value) FROM parquet_kv_metadata('results/<name>/runs/*.parquet')§.
+
+This file is generated from the code: §go test ./pipeline -run SchemaDoc -update§.
+
+`, "§", "`")

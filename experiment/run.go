@@ -1,0 +1,149 @@
+package experiment
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/eisweep/eisweep/analysis"
+	"github.com/eisweep/eisweep/sim"
+	"github.com/eisweep/eisweep/sweep"
+)
+
+// Worker is one worker's reusable scratch for runs of the single-unit experiment. The zero value
+// is ready; a Worker is used by one goroutine at a time.
+type Worker struct {
+	drive  sim.Drive
+	res    sim.Result
+	fi     sim.FIScratch
+	traces sim.Traces
+}
+
+// SetStop makes the worker's simulations return sim.ErrStopped soon after *stop becomes true
+// (they check it every few thousand steps); nil never stops.
+func (w *Worker) SetStop(stop *atomic.Bool) { w.res.Stop, w.fi.Stop = stop, stop }
+
+// Result is one run's output: its row, the f-I curves it computed first (when outputs.fi_curves
+// is on and the curve is not yet written), and its trace rows (outputs.traces).
+type Result struct {
+	Row    Row
+	FI     []FIRow
+	Traces []TraceRow
+}
+
+// Run simulates run r of def and measures it. f-I results come from cache (shared by the
+// workers); haveFI reports curves already written, so that a curve is written once per folder
+// (nil: none). A run that fails numerically is a row with status "failed"; the error is for
+// everything else, and is sim.ErrStopped when the worker was stopped.
+func (w *Worker) Run(def *sweep.Definition, r sweep.RunRef, cache *FICache, haveFI func(FIKey) bool) (Result, error) {
+	pt, replicate, id := r.Point, r.Replicate, r.ID
+	m, err := pt.Model()
+	if err != nil {
+		return Result{}, fmt.Errorf("run %s: %w", id, err)
+	}
+	x, err := sim.NewExperiment(m.Sim)
+	if err != nil {
+		return Result{}, fmt.Errorf("run %s: %w", id, err)
+	}
+	res := Result{Row: Row{RunID: id, Replicate: replicate, Seed: sweep.RunSeed(def.Seed, id), Status: StatusOK, Point: pt, Model: m}}
+	row := &res.Row
+	var fiErrs []string
+	for _, u := range []struct {
+		name   string
+		unit   sim.Unit
+		out    *analysis.FIThresholdGain
+		keyOut *FIKey
+	}{{"E", m.Sim.Exc, &row.FIE, &row.FIKeyE}, {"I", m.Sim.Inh, &row.FII, &row.FIKeyI}} {
+		key := fiKey{Unit: u.unit, DtS: m.Sim.DtSec, FI: m.FI}
+		*u.keyOut = key.id()
+		curve, first, err := cache.get(key, def.Outputs.FICurves, &w.fi)
+		if errors.Is(err, sim.ErrStopped) {
+			return res, err
+		}
+		if err != nil {
+			fiErrs = append(fiErrs, u.name+" unit: "+err.Error())
+			continue
+		}
+		*u.out = curve.thresholds
+		if first && def.Outputs.FICurves && (haveFI == nil || !haveFI(curve.id)) {
+			res.FI = append(res.FI, curve.rows()...)
+		}
+	}
+	row.FIErr = strings.Join(fiErrs, "; ")
+	t0 := time.Now()
+	exc, inh, err := w.drive.Inputs(x, m.Input, row.Seed)
+	if err != nil {
+		return res, fmt.Errorf("run %s: %w", id, err)
+	}
+	w.res.Traces = nil
+	if def.Outputs.Traces {
+		w.res.Traces = &w.traces
+	}
+	if err := x.Run(exc, inh, &w.res); err != nil {
+		if errors.Is(err, sim.ErrStopped) {
+			return res, err
+		}
+		if !errors.Is(err, sim.ErrNumerical) {
+			return res, fmt.Errorf("run %s: %w", id, err)
+		}
+		row.Status, row.Error = StatusFailed, err.Error()
+	}
+	row.RunMs = float64(time.Since(t0).Microseconds()) / 1000
+	s := &w.res
+	row.NSpikesE, row.NSpikesI = int64(len(s.SpikeStepsE)), int64(len(s.SpikeStepsI))
+	row.RateEHz, row.RateIHz = s.RateEHz, s.RateIHz
+	row.QEEPC, row.QEIPC, row.QIEPC, row.QIIPC = s.ChargeEEPC, s.ChargeEIPC, s.ChargeIEPC, s.ChargeIIPC
+	row.NInputExc, row.NInputInh = s.InputSpikesExc, s.InputSpikesInh
+	row.CellID = pt.CellID()
+	row.balance()
+	if tr := s.Traces; tr != nil {
+		res.Traces = make([]TraceRow, len(tr.VE))
+		dtMs := m.Sim.DtSec * 1e3
+		for n := range res.Traces {
+			res.Traces[n] = TraceRow{RunID: id, Step: int64(n), TMs: float64(n) * dtMs,
+				VE: tr.VE[n], SEE: tr.SEE[n], SIE: tr.SIE[n], VI: tr.VI[n], SEI: tr.SEI[n], SII: tr.SII[n]}
+		}
+	}
+	return res, nil
+}
+
+// ThetaGain returns the f-I threshold (pA) and gain (Hz/pA) of unit u of the model m, from
+// cache; scratch is the caller's.
+func ThetaGain(cache *FICache, m sweep.Model, u sim.UnitKind, scratch *sim.FIScratch) (analysis.FIThresholdGain, error) {
+	key := fiKey{Unit: m.Sim.Exc, DtS: m.Sim.DtSec, FI: m.FI}
+	if u == sim.UnitI {
+		key.Unit = m.Sim.Inh
+	}
+	c, _, err := cache.get(key, false, scratch)
+	if err != nil {
+		return analysis.FIThresholdGain{}, err
+	}
+	return c.thresholds, nil
+}
+
+// DescribePoint returns a row describing def's point without simulating it: parameters,
+// weights, and the f-I threshold and gain of both units.
+func DescribePoint(def *sweep.Definition) (*Row, error) {
+	m, err := def.Base.Model()
+	if err != nil {
+		return nil, err
+	}
+	r := &Row{Point: def.Base, Model: m, Status: StatusOK}
+	var s sim.FIScratch
+	for _, u := range []struct {
+		unit sim.Unit
+		out  *analysis.FIThresholdGain
+	}{{m.Sim.Exc, &r.FIE}, {m.Sim.Inh, &r.FII}} {
+		c, err := searchFI(fiKey{Unit: u.unit, DtS: m.Sim.DtSec, FI: m.FI}, &s)
+		if err != nil {
+			return nil, err
+		}
+		*u.out = c.thresholds
+	}
+	return r, nil
+}
+
+// Predicted returns the predicted charge of pathway k (0 EE, 1 IE, 2 EI, 3 II) of r in pC.
+func Predicted(r *Row, k int) float64 { return predicted(r, k) }

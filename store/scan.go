@@ -1,0 +1,327 @@
+package store
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/eisweep/eisweep/table"
+)
+
+// KeySet is a set of keys (run ids, cell ids, f-I keys) as 64-bit numbers: a million take about
+// 20 MB, not the 100 MB of strings.
+type KeySet map[uint64]struct{}
+
+// Has reports whether k is in the set.
+func (s KeySet) Has(k uint64) bool { _, ok := s[k]; return ok }
+
+// Contents is what a scan of a folder found.
+type Contents struct {
+	// Files are, per table, the files of complete batches in name order: what counts.
+	Files map[string][]string
+	// Keys are, per table asked for, the keys of those files.
+	Keys map[string]KeySet
+	// Corrupt are files that failed verification: moved aside to NAME.corrupt by a writer's
+	// scan (their rows will be written again), left in place by a reader's.
+	Corrupt []string
+	// MovedAside are files moved aside earlier (NAME.corrupt).
+	MovedAside []string
+	// Orphans are companion files whose batch's primary file does not exist: an interrupted
+	// write, ignored; the next whole-folder writer removes them.
+	Orphans []string
+	// Superseded are files a compacted file already holds (its sources, left by a compaction
+	// interrupted before removing them), ignored.
+	Superseded []string
+	// Leftovers are temporary files: being written now, or left by a writer that died.
+	Leftovers []string
+	// Duplicates counts keys of the primary table found in more than one batch.
+	Duplicates int64
+}
+
+// fileInfo is one published file found by a scan.
+type fileInfo struct {
+	table int
+	name  string
+	path  string
+	pn    parsedName
+	meta  map[string]string
+	bad   error // why it failed verification
+}
+
+// Scan verifies every file of the folder's tables, moves aside those that fail (with their
+// batch's primary, so that its rows are written again), and returns what counts, with the keys
+// of the tables named in keysOf.
+// A whole-folder writer also removes what no live writer can be using: temporary files,
+// orphans and superseded compaction sources.
+func (s *Store) Scan(keysOf ...string) (*Contents, error) {
+	c, err := scan(s.dir, s.opt.Tables, true, s.opt.Log, keysOf)
+	if err != nil || s.opt.Shard.N != 0 {
+		return c, err
+	}
+	if err := s.repair(c); err != nil {
+		return nil, err
+	}
+	c.Leftovers, c.Orphans, c.Superseded = nil, nil, nil
+	return c, nil
+}
+
+// Read scans an output folder without changing it (no locks, no writes): what counts, as a
+// writer's scan would find it, and what would be repaired.
+func Read(dir string, tables []Table, keysOf ...string) (*Contents, error) {
+	return scan(dir, tables, false, nil, keysOf)
+}
+
+func scan(dir string, tables []Table, repair bool, log io.Writer, keysOf []string) (*Contents, error) {
+	var c *Contents
+	var err error
+	// A whole-folder writer may remove files while a reader lists them: list again.
+	for range 5 {
+		c, err = scanOnce(dir, tables, repair, log, keysOf)
+		if !errors.Is(err, os.ErrNotExist) {
+			break
+		}
+	}
+	return c, err
+}
+
+func scanOnce(dir string, tables []Table, repair bool, log io.Writer, keysOf []string) (*Contents, error) {
+	c := &Contents{Files: map[string][]string{}, Keys: map[string]KeySet{}}
+	var files []*fileInfo
+	for ti, t := range tables {
+		tdir := filepath.Join(dir, t.Name)
+		entries, err := os.ReadDir(tdir)
+		if os.IsNotExist(err) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("reading %s: %w", tdir, err)
+		}
+		for _, e := range entries {
+			name := e.Name()
+			path := filepath.Join(tdir, name)
+			switch {
+			case strings.HasPrefix(name, tmpPrefix) || strings.HasSuffix(name, ".parquet.tmp") || strings.HasSuffix(name, ".parquet.new"):
+				c.Leftovers = append(c.Leftovers, path)
+				continue
+			case strings.HasSuffix(name, ".corrupt"):
+				c.MovedAside = append(c.MovedAside, path)
+				continue
+			}
+			pn, ok := parseName(name)
+			if !ok || !e.Type().IsRegular() {
+				continue // not the store's: never touched
+			}
+			f := &fileInfo{table: ti, name: name, path: path, pn: pn}
+			f.bad = verify(f)
+			if errors.Is(f.bad, os.ErrNotExist) {
+				return nil, f.bad
+			}
+			files = append(files, f)
+		}
+	}
+	// Sources of compacted files are superseded; compacted companions whose primary is missing,
+	// and companions of missing primaries, are orphans.
+	superseded := map[string]bool{} // table/name
+	primaries := map[string]*fileInfo{}
+	for _, f := range files {
+		if f.bad == nil && f.table == 0 {
+			primaries[f.pn.batch] = f
+		}
+	}
+	for _, f := range files {
+		if f.bad != nil || f.meta[metaCompacted] == "" {
+			continue
+		}
+		if f.table != 0 && primaries[f.pn.batch] == nil {
+			continue // an orphan itself: it supersedes nothing
+		}
+		for _, src := range strings.Fields(f.meta[metaCompacted]) {
+			if _, ok := parseName(src); ok && plainName(src) && src != f.name {
+				superseded[tables[f.table].Name+"/"+src] = true
+			}
+		}
+	}
+	// A primary is complete when each companion it lists verifies.
+	companions := map[string]map[int]*fileInfo{} // batch → table → file
+	for _, f := range files {
+		if f.table != 0 {
+			if companions[f.pn.batch] == nil {
+				companions[f.pn.batch] = map[int]*fileInfo{}
+			}
+			companions[f.pn.batch][f.table] = f
+		}
+	}
+	tableIndex := map[string]int{}
+	for i, t := range tables {
+		tableIndex[t.Name] = i
+	}
+	moveAside := func(f *fileInfo, why error) error {
+		c.Corrupt = append(c.Corrupt, f.path)
+		if !repair {
+			return nil
+		}
+		if log != nil {
+			fmt.Fprintf(log, "eisweep: %s is unreadable (%v); moved aside to %s.corrupt, its rows will be written again\n", f.path, why, f.name)
+		}
+		if err := os.Rename(f.path, f.path+".corrupt"); err != nil && !os.IsNotExist(err) {
+			return fmt.Errorf("moving aside %s: %w", f.path, err)
+		}
+		return nil
+	}
+	complete := map[string]bool{}
+	for _, f := range files {
+		if f.table != 0 || superseded[tables[0].Name+"/"+f.name] {
+			continue
+		}
+		if f.bad != nil {
+			if err := moveAside(f, f.bad); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		ok := true
+		for _, name := range strings.Fields(f.meta[metaTables]) {
+			ti, known := tableIndex[name]
+			if !known {
+				continue // a table this reader does not know: not its business
+			}
+			cf := companions[f.pn.batch][ti]
+			switch {
+			case cf == nil:
+				ok = false
+				if err := moveAside(f, fmt.Errorf("its batch's %s file is missing", name)); err != nil {
+					return nil, err
+				}
+			case cf.bad != nil:
+				ok = false
+				if err := moveAside(cf, cf.bad); err != nil {
+					return nil, err
+				}
+				if err := moveAside(f, fmt.Errorf("its batch's %s file %s is unreadable", name, cf.name)); err != nil {
+					return nil, err
+				}
+			}
+			if !ok {
+				break
+			}
+		}
+		if ok {
+			complete[f.pn.batch] = true
+		}
+	}
+	for _, f := range files {
+		key := tables[f.table].Name + "/" + f.name
+		switch {
+		case superseded[key]:
+			c.Superseded = append(c.Superseded, f.path)
+		case f.table == 0 && complete[f.pn.batch]:
+			c.Files[tables[0].Name] = append(c.Files[tables[0].Name], f.path)
+		case f.table == 0:
+		case f.pn.legacy && f.bad == nil:
+			// Older releases did not pair companions with their runs: they count as they are.
+			c.Files[tables[f.table].Name] = append(c.Files[tables[f.table].Name], f.path)
+		case complete[f.pn.batch]:
+			c.Files[tables[f.table].Name] = append(c.Files[tables[f.table].Name], f.path)
+		case f.bad != nil && primaries[f.pn.batch] == nil:
+			c.Corrupt = append(c.Corrupt, f.path) // an unreadable orphan
+		default:
+			c.Orphans = append(c.Orphans, f.path)
+		}
+	}
+	for _, t := range tables {
+		slices.Sort(c.Files[t.Name])
+	}
+	for _, name := range keysOf {
+		ti, ok := tableIndex[name]
+		if !ok {
+			return nil, fmt.Errorf("store: no table %q", name)
+		}
+		keys := KeySet{}
+		dup, err := readKeys(c.Files[name], tables[ti].Key, keys)
+		if err != nil {
+			return nil, err
+		}
+		c.Keys[name] = keys
+		if ti == 0 {
+			c.Duplicates = dup
+		}
+	}
+	return c, nil
+}
+
+// verify checks a published file whole: its bytes against the hash in its name, or, for a
+// legacy name, by decoding every page of every column. It also reads the file's metadata.
+func verify(f *fileInfo) error {
+	if !f.pn.legacy {
+		fh, err := os.Open(f.path)
+		if err != nil {
+			return err
+		}
+		h := sha256.New()
+		_, err = io.Copy(h, fh)
+		fh.Close()
+		if err != nil {
+			return err
+		}
+		if got := hex.EncodeToString(h.Sum(nil)[:8]); got != f.pn.hash {
+			return fmt.Errorf("its content hash is %s, its name says %s: the file changed after it was written", got, f.pn.hash)
+		}
+	} else if err := table.Decode(f.path); err != nil {
+		if _, serr := os.Stat(f.path); os.IsNotExist(serr) {
+			return serr
+		}
+		return err
+	}
+	meta, err := table.Metadata(f.path, "eisweep.")
+	if err != nil {
+		return err
+	}
+	f.meta = meta
+	return nil
+}
+
+// readKeys adds the keys of column col of files to keys, and returns how many keys were already
+// there from another file or appear twice.
+func readKeys(files []string, col string, keys KeySet) (int64, error) {
+	var dup int64
+	for _, p := range files {
+		fileKeys := KeySet{}
+		err := table.EachString(p, col, func(v string) error {
+			k, err := parseKey(v)
+			if err != nil {
+				return err
+			}
+			if keys.Has(k) {
+				dup++
+			}
+			fileKeys[k] = struct{}{}
+			return nil
+		})
+		if err != nil {
+			return 0, fmt.Errorf("reading %s of %s: %w", col, p, err)
+		}
+		for k := range fileKeys {
+			keys[k] = struct{}{}
+		}
+	}
+	return dup, nil
+}
+
+// parseKey parses a key written as 16 hex digits.
+func parseKey(s string) (uint64, error) {
+	if len(s) != 16 {
+		return 0, fmt.Errorf("%q is not a key of 16 hex digits", s)
+	}
+	k, err := strconv.ParseUint(s, 16, 64)
+	if err != nil {
+		return 0, fmt.Errorf("%q is not a key of 16 hex digits", s)
+	}
+	return k, nil
+}
