@@ -210,6 +210,10 @@ func checkOwned(dir string) error {
 	return nil
 }
 
+// MakeDir creates the directory dir inside an output folder if it is missing, and refuses
+// anything but a real directory there (a symbolic link out of the folder, a file).
+func MakeDir(dir string) error { return ensureDir(dir) }
+
 // ensureDir creates dir if missing and refuses anything but a real directory there.
 func ensureDir(dir string) error {
 	st, err := os.Lstat(dir)

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 
 	"github.com/eisweep/eisweep/figure"
+	"github.com/eisweep/eisweep/store"
 )
 
 func init() {
@@ -27,7 +28,10 @@ with an index, figures.md:
     set-point contour, each unit's rate against its inhibitory weight with 95%
     bands per excitation level, the fitted balance lines beside the
     threshold-gain prediction, and empirical against predicted charge (it
-    aggregates DIR first).`,
+    aggregates DIR in memory: summary.parquet and balance.parquet, which
+    "aggregate" writes, are left as they are).
+
+It writes only into FIGDIR.`,
 		setup: func(fs *flag.FlagSet) func(context.Context, []string, io.Writer, io.Writer) error {
 			out := fs.String("o", "", "figure folder (default DIR/figures)")
 			format := fs.String("format", "png", "png or svg")
@@ -47,7 +51,12 @@ with an index, figures.md:
 				if err != nil {
 					return err
 				}
-				if err := os.MkdirAll(dir, 0o755); err != nil {
+				if *out == "" {
+					// Inside the output folder: never through a link out of it.
+					if err := store.MakeDir(dir); err != nil {
+						return err
+					}
+				} else if err := os.MkdirAll(dir, 0o755); err != nil {
 					return fmt.Errorf("creating %s: %w", dir, err)
 				}
 				for _, f := range figs {
