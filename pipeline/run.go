@@ -61,6 +61,7 @@ type Summary struct {
 	Skipped int64    // runs already done in an earlier invocation (resume)
 	OK      int64    // runs completed now
 	Failed  int64    // runs that failed numerically now (rows with status "failed")
+	Written int64    // rows of this invocation on disk (published), of OK + Failed
 	Parts   []string // files published now (runs, fi and traces)
 	Elapsed time.Duration
 	Example *experiment.Row        // one completed row (parameters, weights, f-I), or nil
@@ -164,6 +165,7 @@ func Run(ctx context.Context, def *sweep.Definition, opt Options) (sum *Summary,
 		if err != nil {
 			return err
 		}
+		sum.Written += int64(len(runs))
 		runs, fis, traces = runs[:0], fis[:0], traces[:0]
 		return nil
 	}

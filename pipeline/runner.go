@@ -42,6 +42,7 @@ func Execute[T, R any](ctx context.Context, w Work[T, R]) error {
 
 	tasks := make(chan T, 2*w.Jobs)
 	results := make(chan R, 4*w.Jobs)
+	writerDone := make(chan struct{}) // closed when the writer returns
 	g.Go(func() error {
 		defer close(tasks)
 		for t := range w.Tasks {
@@ -72,9 +73,11 @@ func Execute[T, R any](ctx context.Context, w Work[T, R]) error {
 				if !ok {
 					continue
 				}
+				// A finished result is written even when the work is being cancelled, unless
+				// the writer is gone.
 				select {
 				case results <- r:
-				case <-gctx.Done():
+				case <-writerDone:
 					return nil
 				}
 			}
@@ -86,6 +89,7 @@ func Execute[T, R any](ctx context.Context, w Work[T, R]) error {
 		close(results)
 	}()
 	g.Go(func() error {
+		defer close(writerDone)
 		every := w.FlushEvery
 		if every <= 0 {
 			every = 30 * time.Second

@@ -101,8 +101,8 @@ SLURM_ARRAY_TASK_COUNT.`,
 				}
 				sum, err := pipeline.Run(ctx, def, opt)
 				if err != nil {
-					if sum != nil && len(sum.Parts) > 0 {
-						fmt.Fprintf(stderr, "eisweep: %d runs written to %s; run again to resume\n", sum.OK+sum.Failed, sum.OutDir)
+					if sum != nil && sum.Written > 0 {
+						fmt.Fprintf(stderr, "eisweep: %d runs written to %s by this invocation; run again to resume\n", sum.Written, sum.OutDir)
 					}
 					return err
 				}
