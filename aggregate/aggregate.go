@@ -6,6 +6,7 @@ import (
 	"hash/fnv"
 	"math"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -159,7 +160,11 @@ func Compute(ctx context.Context, dir string, opt Options) (*Result, error) {
 	}
 	paths := c.Files["runs"]
 	if len(paths) == 0 {
-		return nil, fmt.Errorf("%s has no runs yet", dir)
+		if st, err := os.Stat(filepath.Join(dir, "solved")); err == nil && st.IsDir() {
+			return nil, fmt.Errorf("%s is a solve folder with no runs: its results are %s, which `eisweep solve` writes (`eisweep figure %s` draws them); aggregate summarises the runs of `eisweep run`",
+				dir, filepath.Join(dir, "solved.parquet"), dir)
+		}
+		return nil, fmt.Errorf("%s has no runs yet: `eisweep status %s` says how far it is", dir, dir)
 	}
 	lines := balanceUnits(def)
 	groups := map[string]*group{}

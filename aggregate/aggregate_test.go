@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/eisweep/eisweep/analysis"
@@ -177,5 +180,16 @@ func TestAggregateIndependentOfOrder(t *testing.T) {
 	}
 	if got[0] != got[1] {
 		t.Errorf("balance lines differ between -j1 and -j2:\n%s\n%s", got[0], got[1])
+	}
+}
+
+// TestAggregateSolveFolder: a solve folder has no runs; aggregate says where its results are.
+func TestAggregateSolveFolder(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "sweep.toml"), []byte("name = \"s\"\n"), 0o644)
+	os.Mkdir(filepath.Join(dir, "solved"), 0o755)
+	_, err := Compute(context.Background(), dir, Options{})
+	if err == nil || !strings.Contains(err.Error(), "solved.parquet") {
+		t.Errorf("aggregate of a solve folder: %v, want a pointer to solved.parquet", err)
 	}
 }

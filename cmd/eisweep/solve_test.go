@@ -51,6 +51,17 @@ tolerance = 0.005
 	if code != 0 || !strings.Contains(stdout, "(0 now, 3 already solved)") {
 		t.Errorf("again: exit %d:\n%s", code, stdout)
 	}
+	// status and compact understand a solve folder; aggregate points to its results.
+	code, stdout, _ = eisweep(t, "status", out)
+	if code != 0 || !strings.Contains(stdout, "solved     3 of 3 cells (100.0%)") || !strings.Contains(stdout, "remaining  0 cells") {
+		t.Errorf("status of a solve folder: exit %d:\n%s", code, stdout)
+	}
+	if code, _, stderr := eisweep(t, "compact", out); code != 0 {
+		t.Errorf("compact of a solve folder: exit %d: %s", code, stderr)
+	}
+	if code, _, stderr := eisweep(t, "aggregate", out); code != 1 || !strings.Contains(stderr, "solved.parquet") {
+		t.Errorf("aggregate of a solve folder: exit %d: %s", code, stderr)
+	}
 	code, stdout, _ = eisweep(t, "plan", "--calibrate", "4", def)
 	for _, want := range []string{"E unit: weights.mult_ei from 0.975", "about 45 × 8 replicates × 2 units × 3 cells = 2,160 single-unit simulations", "ms per single-unit simulation"} {
 		if code != 0 || !strings.Contains(stdout, want) {
