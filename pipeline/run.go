@@ -225,6 +225,15 @@ func StoreOptions(dir string, def *sweep.Definition, tables []store.Table, shard
 		Extends: func(old string) error { return extends(dir, old, def) }}
 }
 
+// CheckFolder reports, without writing anything, whether def's results may go into dir: a new or
+// empty folder, or one holding results that def extends (see StoreOptions).
+func CheckFolder(dir string, def *sweep.Definition) error {
+	if err := store.CheckOwned(dir); err != nil {
+		return err
+	}
+	return definitionExtends(dir, def)
+}
+
 // definitionExtends checks def against the definition in dir, if any (see StoreOptions).
 func definitionExtends(dir string, def *sweep.Definition) error {
 	text, ok, err := store.ReadDefinition(dir)

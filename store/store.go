@@ -179,6 +179,15 @@ func (s *Store) Close(outcome error) error {
 	return err
 }
 
+// CheckOwned returns ErrNotAFolder for a non-empty folder that is not an eisweep output folder
+// (nil for a missing one), without changing anything.
+func CheckOwned(dir string) error {
+	if _, err := os.Stat(dir); os.IsNotExist(err) {
+		return nil
+	}
+	return checkOwned(dir)
+}
+
 // checkOwned refuses a non-empty folder that is not an eisweep output folder: one without
 // sweep.toml holding anything but the lock and temporary files of a writer starting now.
 func checkOwned(dir string) error {

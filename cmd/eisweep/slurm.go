@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/eisweep/eisweep/cluster"
+	"github.com/eisweep/eisweep/pipeline"
+	"github.com/eisweep/eisweep/store"
 	"github.com/eisweep/eisweep/sweep"
 )
 
@@ -84,9 +86,28 @@ sees. Resubmit a failed or cancelled task with
 				if !known {
 					fmt.Fprintf(stderr, "eisweep: scontrol show config did not say MaxArraySize; assuming %d\n", o.MaxArraySize)
 				}
+				// The tasks will write into the folder: refuse now, not in every task, one they may not
+				// write, and make a new one an eisweep folder before its scripts go in.
+				if err := pipeline.CheckFolder(dir, def); err != nil {
+					return err
+				}
 				sdir := *scripts
 				if sdir == "" {
+					if _, ok, err := store.ReadDefinition(dir); err != nil {
+						return err
+					} else if !ok {
+						st, err := store.Open(dir, pipeline.StoreOptions(dir, def, pipeline.RunTables, store.Shard{}, "slurm", os.Args, nil))
+						if err != nil {
+							return err
+						}
+						if err := st.Close(nil); err != nil {
+							return err
+						}
+					}
 					sdir = filepath.Join(o.OutDir, "slurm")
+					if err := store.MakeDir(sdir); err != nil {
+						return err
+					}
 				}
 				s, err := cluster.Write(sdir, o)
 				if err != nil {
