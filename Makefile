@@ -4,7 +4,7 @@ PYTHON   ?= /usr/bin/python3
 BIN      := bin
 DUCK     := $(BIN)/duckcheck
 
-.PHONY: run sweeps figures build test test-slurm test-short vet bench bench-brian2 goldens clean
+.PHONY: run sweeps figures build test test-slurm test-chaos test-short vet bench bench-brian2 goldens clean
 
 ## run: run the seed sweep (sweeps/seed.toml) into results/seed, print what it measured, aggregate it
 run: build
@@ -49,6 +49,10 @@ test-slurm: $(DUCK)
 	 bash tools/slurm_local.sh start $$d || { bash tools/slurm_local.sh stop $$d; exit 1; }; \
 	 SLURM_CONF=$$d/slurm.conf EISWEEP_SLURM=1 EISWEEP_DUCKCHECK=$(abspath $(DUCK)) $(GO) test -count=1 -run Slurm -v ./cluster/; rc=$$?; \
 	 bash tools/slurm_local.sh stop $$d; exit $$rc
+
+## test-chaos: the chaos suite: real processes killed, signalled, started together, on a full disk, with corrupted and crafted files (a few minutes)
+test-chaos: $(DUCK)
+	EISWEEP_CHAOS=1 EISWEEP_DUCKCHECK=$(abspath $(DUCK)) $(GO) test -count=1 -v -timeout 15m ./chaos/
 
 ## test-short: the tests without DuckDB or the race detector
 test-short:

@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/eisweep/eisweep/analysis"
@@ -94,7 +93,7 @@ type CellView struct {
 // in a canonical order: the bootstrap must not depend on the order in which workers wrote rows.
 type cellRuns struct {
 	analysis.Cell
-	ids []uint64
+	ids []sweep.RunID
 }
 
 // sorted returns the cell with its runs in run-id order.
@@ -352,7 +351,7 @@ func (u *unitLines) add(r *rowView) {
 		c = &cellRuns{Cell: analysis.Cell{X: x}}
 		lv.cells[x] = c
 	}
-	id, _ := strconv.ParseUint(r.str("run_id"), 16, 64)
+	id, _ := sweep.ParseRunID(r.str("run_id")) // verified by the store's scan
 	c.ids = append(c.ids, id)
 	c.Rate = append(c.Rate, r.f(u.rateCol))
 	c.Exc = append(c.Exc, r.f(u.excCol))
