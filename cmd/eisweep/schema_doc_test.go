@@ -16,7 +16,7 @@ var update = flag.Bool("update", false, "rewrite golden files (docs/SCHEMA.md)")
 const schemaDoc = "../../docs/SCHEMA.md"
 
 // TestSchemaDocUpToDate: docs/SCHEMA.md lists exactly the columns eisweep writes. Regenerate it
-// with go test ./pipeline -run SchemaDoc -update.
+// with go test ./cmd/eisweep -run SchemaDoc -update.
 func TestSchemaDocUpToDate(t *testing.T) {
 	var b bytes.Buffer
 	b.WriteString(schemaHeader)
@@ -33,7 +33,7 @@ func TestSchemaDocUpToDate(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(got, b.Bytes()) {
-		t.Errorf("%s is out of date; run go test ./pipeline -run SchemaDoc -update", schemaDoc)
+		t.Errorf("%s is out of date; run go test ./cmd/eisweep -run SchemaDoc -update", schemaDoc)
 	}
 	var names []string
 	for _, c := range experiment.Columns {
@@ -69,10 +69,13 @@ in this order, with these types, so DuckDB's §read_parquet('results/<name>/runs
 and f-I values are null when undefined (a unit that never fires in the f-I range).
 
 Each file's key-value metadata holds provenance: §eisweep.definition§ (the definition's text),
-§eisweep.definition_sha256§, §eisweep.version§, §eisweep.go_version§, §eisweep.host§ and
-§eisweep.start_time§. In DuckDB:
+§eisweep.definition_sha256§, §eisweep.batch§ (the batch of files it was written with) and
+§eisweep.writers§, a JSON list of every invocation whose rows the file holds (writer id, command,
+shard, host, eisweep version, Go version, start time; a compacted file lists all its sources'
+writers, and §eisweep.compacted_from§ names its sources). In DuckDB:
 §SELECT decode(key), decode(value) FROM parquet_kv_metadata('results/<name>/runs/*.parquet')§.
+Each invocation's own record is §provenance/<writer>.json§ in the folder (docs/FOLDER.md).
 
-This file is generated from the code: §go test ./pipeline -run SchemaDoc -update§.
+This file is generated from the code: §go test ./cmd/eisweep -run SchemaDoc -update§.
 
 `, "§", "`")
