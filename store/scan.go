@@ -8,9 +8,14 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"syscall"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/eisweep/eisweep/table"
 )
@@ -118,13 +123,23 @@ func scanOnce(dir string, tables []Table, repair bool, log io.Writer, keysOf []s
 			if !ok || !e.Type().IsRegular() {
 				continue // not the store's: never touched
 			}
-			f := &fileInfo{table: ti, name: name, path: path, pn: pn}
+			files = append(files, &fileInfo{table: ti, name: name, path: path, pn: pn})
+		}
+	}
+	// Verification reads every byte: spread it over the CPUs.
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for _, f := range files {
+		g.Go(func() error {
 			f.bad = verify(f)
 			if errors.Is(f.bad, os.ErrNotExist) {
-				return nil, f.bad
+				return f.bad
 			}
-			files = append(files, f)
-		}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
 	}
 	// Sources of compacted files are superseded; compacted companions whose primary is missing,
 	// and companions of missing primaries, are orphans.
@@ -258,7 +273,45 @@ func scanOnce(dir string, tables []Table, repair bool, log io.Writer, keysOf []s
 
 // verify checks a published file whole: its bytes against the hash in its name, or, for a
 // legacy name, by decoding every page of every column. It also reads the file's metadata.
+//
+// A file that verified once in this process is not read again while its size, modification time
+// and inode stay the same (a writer's scan at start and its compaction at the end, status and
+// aggregate in one command).
 func verify(f *fileInfo) error {
+	st, err := os.Stat(f.path)
+	if err != nil {
+		return err
+	}
+	id := fileID{f.path, st.Size(), st.ModTime().UnixNano(), inode(st)}
+	if m, ok := verified.Load(id); ok {
+		f.meta = m.(map[string]string)
+		return nil
+	}
+	if err := verifyBytes(f); err != nil {
+		return err
+	}
+	verified.Store(id, f.meta)
+	return nil
+}
+
+// fileID identifies a file's state for the verification cache.
+type fileID struct {
+	path        string
+	size, mtime int64
+	ino         uint64
+}
+
+// verified maps the fileIDs of files that verified to their metadata.
+var verified sync.Map
+
+func inode(st os.FileInfo) uint64 {
+	if s, ok := st.Sys().(*syscall.Stat_t); ok {
+		return s.Ino
+	}
+	return 0
+}
+
+func verifyBytes(f *fileInfo) error {
 	if !f.pn.legacy {
 		fh, err := os.Open(f.path)
 		if err != nil {
