@@ -3,11 +3,12 @@ package pipeline
 import (
 	"context"
 	"fmt"
-	"github.com/eisweep/eisweep/experiment"
-	"github.com/eisweep/eisweep/internal/testsweep"
 	"path/filepath"
 	"strconv"
 	"testing"
+
+	"github.com/eisweep/eisweep/experiment"
+	"github.com/eisweep/eisweep/internal/testsweep"
 )
 
 func duckdb(t *testing.T, query string) [][]string { t.Helper(); return testsweep.DuckDB(t, query) }

@@ -4,12 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/eisweep/eisweep/internal/testsweep"
 	"math"
 	"os"
 	"testing"
 
 	"github.com/eisweep/eisweep/analysis"
+	"github.com/eisweep/eisweep/internal/testsweep"
 	"github.com/eisweep/eisweep/pipeline"
 	"github.com/eisweep/eisweep/sweep"
 )
