@@ -37,10 +37,10 @@ figures: sweeps
 build:
 	$(GO) build -o $(BIN)/eisweep ./cmd/eisweep
 
-## test: gofmt, go vet, every test (pipeline and CLI under the race detector), DuckDB reading the output
+## test: gofmt, go vet, every test (the store, runner, commands and CLI under the race detector), DuckDB reading the output
 test: vet $(DUCK)
 	EISWEEP_DUCKCHECK=$(abspath $(DUCK)) $(GO) test -count=1 ./...
-	EISWEEP_DUCKCHECK=$(abspath $(DUCK)) $(GO) test -count=1 -race ./pipeline/... ./cmd/... ./sweep/... ./analysis/... ./cluster/...
+	EISWEEP_DUCKCHECK=$(abspath $(DUCK)) $(GO) test -count=1 -race ./store/... ./pipeline/... ./solve/... ./aggregate/... ./report/... ./cmd/... ./sweep/... ./analysis/... ./cluster/...
 
 ## test-slurm: the SLURM integration tests, against a real single-node SLURM started on this machine
 ## (tools/slurm_local.sh installs slurm-wlm and munge with apt if needed, and stops them afterwards)

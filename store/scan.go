@@ -46,6 +46,9 @@ type Contents struct {
 	Superseded []string
 	// Leftovers are temporary files: being written now, or left by a writer that died.
 	Leftovers []string
+	// Foreign are .parquet files in a table folder that the store did not write: never read as
+	// results, moved or removed, but DuckDB's table/*.parquet reads them too.
+	Foreign []string
 	// Duplicates counts keys of the primary table found in more than one batch.
 	Duplicates int64
 }
@@ -121,6 +124,9 @@ func scanOnce(dir string, tables []Table, repair bool, log io.Writer, keysOf []s
 			}
 			pn, ok := parseName(name)
 			if !ok || !e.Type().IsRegular() {
+				if strings.HasSuffix(name, ".parquet") {
+					c.Foreign = append(c.Foreign, path)
+				}
 				continue // not the store's: never touched
 			}
 			files = append(files, &fileInfo{table: ti, name: name, path: path, pn: pn})

@@ -517,3 +517,26 @@ func TestProvenanceRecord(t *testing.T) {
 		t.Errorf("after close: %+v (%v)", p, err)
 	}
 }
+
+// TestForeignFiles: a .parquet file the store did not write is never counted, moved or removed,
+// and is reported (DuckDB's *.parquet would read it).
+func TestForeignFiles(t *testing.T) {
+	dir := t.TempDir()
+	s := open(t, dir, Shard{})
+	writeBatch(t, s, 0, 4, 0)
+	mine := filepath.Join(dir, "rows", "compact-x.parquet")
+	os.WriteFile(mine, []byte("a user's copy"), 0o644)
+	c, err := s.Scan("rows")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(c.Foreign, []string{mine}) || len(c.Keys["rows"]) != 4 {
+		t.Errorf("foreign %v, %d keys", c.Foreign, len(c.Keys["rows"]))
+	}
+	if _, err := s.Compact(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := os.ReadFile(mine); err != nil || string(b) != "a user's copy" {
+		t.Errorf("foreign file touched: %q, %v", b, err)
+	}
+}

@@ -171,6 +171,9 @@ func printStatus(ctx context.Context, dir string, stdout io.Writer) error {
 		if n := len(c.Orphans) + len(c.Superseded); n > 0 {
 			fmt.Fprintf(stdout, "  leftovers  %d files of interrupted writes or compactions, ignored (the next run or compact removes them)\n", n)
 		}
+		for _, p := range c.Foreign {
+			fmt.Fprintf(stdout, "  foreign    %s: not written by eisweep, not counted, but read by DuckDB's *.parquet; move it out of the folder\n", p)
+		}
 		if n := len(c.Leftovers); n > 0 {
 			fmt.Fprintf(stdout, "  temporary  %d files being written, or left by a writer that died\n", n)
 		}
