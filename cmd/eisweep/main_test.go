@@ -169,3 +169,47 @@ func TestPlan(t *testing.T) {
 		t.Errorf("--list 3 printed %d runs of the first cell:\n%s", n, out)
 	}
 }
+
+// TestFigureWritesOnlyFigures: figure aggregates in memory: the summary and balance lines that
+// aggregate wrote (here with its own bootstrap) stay byte for byte, and every file figure writes
+// is under the figure folder.
+func TestFigureWritesOnlyFigures(t *testing.T) {
+	dir := t.TempDir()
+	def := filepath.Join(dir, "f.toml")
+	os.WriteFile(def, []byte("name = \"f\"\nreplicates = 6\n[params]\n\"sim.duration\" = \"0.2 s\"\n\"fi.n_currents\" = 31\n[grid]\n\"input.rate_exc\" = [\"4 Hz\", \"5 Hz\"]\n\"weights.mult_ei\" = [0.6, 1.0, 1.4]\n"), 0o644)
+	out := filepath.Join(dir, "out")
+	if code, _, stderr := eisweep(t, "run", "--quiet", "-o", out, def); code != 0 {
+		t.Fatalf("run: exit %d: %s", code, stderr)
+	}
+	if code, _, stderr := eisweep(t, "aggregate", "--bootstrap", "77", out); code != 0 {
+		t.Fatalf("aggregate: exit %d: %s", code, stderr)
+	}
+	before := map[string][]byte{}
+	filepath.WalkDir(out, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			before[p], _ = os.ReadFile(p)
+		}
+		return nil
+	})
+	if code, _, stderr := eisweep(t, "figure", out); code != 0 {
+		t.Fatalf("figure: exit %d: %s", code, stderr)
+	}
+	figs := filepath.Join(out, "figures") + string(filepath.Separator)
+	filepath.WalkDir(out, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return nil
+		}
+		b, _ := os.ReadFile(p)
+		old, ok := before[p]
+		switch {
+		case !ok && !strings.HasPrefix(p, figs):
+			t.Errorf("figure wrote %s, outside its figure folder", p)
+		case ok && !bytes.Equal(old, b):
+			t.Errorf("figure changed %s", p)
+		}
+		return nil
+	})
+	if _, ok := before[filepath.Join(out, "balance.parquet")]; !ok {
+		t.Error("the sweep has no balance lines: the test does not test what it says")
+	}
+}

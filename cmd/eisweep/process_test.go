@@ -103,6 +103,15 @@ func TestSignals(t *testing.T) {
 		if code != 0 || strings.Contains(out, "done       0 ") || !strings.Contains(out, "remaining") {
 			t.Errorf("%v: nothing written before exit? status exit %d: %s%s", c.sig, code, out, errs)
 		}
+		// What the run says it wrote is what is on disk.
+		var said, done int
+		if _, err := fmt.Sscanf(stderr.String()[strings.Index(stderr.String(), "eisweep: ")+len("eisweep: "):], "%d runs written", &said); err != nil {
+			t.Errorf("%v: no count of runs written in %q", c.sig, stderr.String())
+		}
+		fmt.Sscanf(strings.TrimSpace(strings.SplitN(out, "\n", 3)[1]), "done %d", &done)
+		if said != done {
+			t.Errorf("%v: the run said %d runs written, status finds %d", c.sig, said, done)
+		}
 		t.Logf("%v: stopped in %v; %s", c.sig, took.Round(time.Millisecond), strings.Fields(strings.SplitN(out, "\n", 3)[1])[1])
 		if code, _, errs := eisweep(t, "run", "--quiet", "-o", dir, def); code != 0 {
 			t.Fatalf("%v: resume: exit %d: %s", c.sig, code, errs)
