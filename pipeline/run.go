@@ -200,6 +200,9 @@ func Run(ctx context.Context, def *sweep.Definition, opt Options) (sum *Summary,
 		FlushEvery: opt.FlushInterval,
 	})
 	prog.Stop()
+	// Free for the compaction what the run phase held: keys, buffers, workers' scratch.
+	done, doneFI = store.KeySet{}, store.KeySet{}
+	runs, fis, traces, workers, cache = nil, nil, nil, nil, nil
 	sum.Skipped = prog.Skipped.Load()
 	sum.Elapsed = time.Since(start)
 	if err != nil {

@@ -45,8 +45,8 @@ type FolderStats struct {
 }
 
 // ReadFolderStats reads the rates and charges of every run in outDir. Runs are taken in run_id
-// order, so the statistics do not depend on the order in which workers finished. It holds about
-// 64 bytes per run; for large multi-cell sweeps use CountRuns.
+// order, so the statistics do not depend on the order in which workers finished. It holds 56
+// bytes per run; for large multi-cell sweeps use CountRuns.
 func ReadFolderStats(outDir string) (FolderStats, error) {
 	var fs FolderStats
 	c, err := store.Read(outDir, pipeline.RunTables)
@@ -58,7 +58,15 @@ func ReadFolderStats(outDir string) (FolderStats, error) {
 		vals [6]float64
 	}
 	names := [6]string{"rate_e_hz", "rate_i_hz", "q_ee_pc", "q_ei_pc", "q_ie_pc", "q_ii_pc"}
-	var runs []run
+	var n int64 // rows, from the footers: the slice is allocated once
+	for _, p := range c.Files["runs"] {
+		k, err := table.NumRows(p)
+		if err != nil {
+			return fs, err
+		}
+		n += k
+	}
+	runs := make([]run, 0, n)
 	err = table.EachRow(c.Files["runs"], append([]string{"run_id"}, names[:]...), func(r *table.Row) error {
 		id, err := sweep.ParseRunID(r.String("run_id"))
 		if err != nil {

@@ -690,6 +690,6 @@ func ReadStatus(ctx context.Context, dir string, def *sweep.Definition) (*Status
 			st.Done++
 		}
 	}
-	st.Extra = int64(len(keys)) - st.Done
+	st.Extra = int64(keys.Len()) - st.Done
 	return st, nil
 }

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/json"
@@ -8,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -108,44 +110,31 @@ func (s *Store) Compact(ctx context.Context) ([]CompactSummary, error) {
 	// Which batch keeps each key, per table; rows kept per batch and table.
 	sums := make([]CompactSummary, len(s.opt.Tables))
 	kept := make([][]int64, len(batches))
-	winners := make([]map[uint64]int, len(s.opt.Tables))
+	for bi := range kept {
+		kept[bi] = make([]int64, len(s.opt.Tables))
+	}
+	winners := make([]map[uint64]int, len(s.opt.Tables)) // per table, the keys in several batches
 	simple := len(batches) == 1 && len(legacy) == 0
 	for ti, t := range s.opt.Tables {
 		sums[ti].Table = t.Name
-		winners[ti] = map[uint64]int{}
+		files := make([]string, len(batches))
 		for bi, b := range batches {
-			if kept[bi] == nil {
-				kept[bi] = make([]int64, len(s.opt.Tables))
-			}
-			if b.files[ti] == "" {
-				continue
-			}
-			if err := ctx.Err(); err != nil {
-				return nil, err
-			}
-			sums[ti].FilesBefore++
-			err := table.EachString(b.files[ti], t.Key, func(v string) error {
-				k, err := parseKey(v)
-				if err != nil {
-					return err
+			files[bi] = b.files[ti]
+			if b.files[ti] != "" {
+				sums[ti].FilesBefore++
+				if bi == 0 && !goodRowGroups(b.files[ti]) {
+					simple = false
 				}
-				w, ok := winners[ti][k]
-				if !ok {
-					winners[ti][k], w = bi, bi
-				}
-				if w == bi {
-					kept[bi][ti]++
-				} else {
-					sums[ti].Dropped++
-				}
-				return nil
-			})
-			if err != nil {
-				return nil, fmt.Errorf("compacting %s: %w", b.files[ti], err)
 			}
-			if bi == 0 && !goodRowGroups(b.files[ti]) {
-				simple = false
-			}
+		}
+		w, rows, err := keyWinners(ctx, files, t.Key)
+		if err != nil {
+			return nil, fmt.Errorf("compacting %s: %w", filepath.Join(s.dir, t.Name), err)
+		}
+		winners[ti] = w.winner
+		for bi := range batches {
+			kept[bi][ti] = rows[bi] - w.dropped[bi]
+			sums[ti].Dropped += w.dropped[bi]
 		}
 		if sums[ti].Dropped > 0 {
 			simple = false
@@ -267,6 +256,74 @@ func hook(stage string) error {
 		return nil
 	}
 	return compactHook(stage)
+}
+
+// winnerSet says which batch keeps the rows of keys found in more than one batch.
+type winnerSet struct {
+	winner  map[uint64]int // key → the first batch that has it, for keys in several batches only
+	dropped []int64        // rows per batch dropped because an earlier batch has their key
+}
+
+// keyWinners reads the key column of each batch's file (files[b], "" for none) and returns, for
+// keys in more than one batch, the first batch that has them, and the rows each batch has and
+// drops. It holds one (key, batch, rows) entry per run of equal keys in a file, so a table with
+// many rows per key (traces) costs what its primary does.
+func keyWinners(ctx context.Context, files []string, col string) (winnerSet, []int64, error) {
+	type span struct {
+		k    uint64
+		b, n int32
+	}
+	var spans []span
+	rows := make([]int64, len(files))
+	for bi, p := range files {
+		if p == "" {
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			return winnerSet{}, nil, err
+		}
+		last := -1
+		err := table.EachString(p, col, func(v string) error {
+			k, err := parseKey(v)
+			if err != nil {
+				return err
+			}
+			rows[bi]++
+			if last >= 0 && spans[last].k == k {
+				spans[last].n++
+				return nil
+			}
+			spans = append(spans, span{k, int32(bi), 1})
+			last = len(spans) - 1
+			return nil
+		})
+		if err != nil {
+			return winnerSet{}, nil, fmt.Errorf("%s: %w", p, err)
+		}
+	}
+	slices.SortFunc(spans, func(a, b span) int {
+		if c := cmp.Compare(a.k, b.k); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.b, b.b)
+	})
+	w := winnerSet{winner: map[uint64]int{}, dropped: make([]int64, len(files))}
+	for i := 0; i < len(spans); {
+		j := i + 1
+		for j < len(spans) && spans[j].k == spans[i].k {
+			j++
+		}
+		if spans[j-1].b != spans[i].b { // in several batches: the first keeps it
+			w.winner[spans[i].k] = int(spans[i].b)
+			for _, sp := range spans[i:j] {
+				if sp.b != spans[i].b {
+					w.dropped[sp.b] += int64(sp.n)
+				}
+			}
+		}
+		i = j
+	}
+	return w, rows, nil
 }
 
 func summaries(sums []CompactSummary) []CompactSummary {
@@ -446,8 +503,8 @@ func merge(ctx context.Context, w io.Writer, srcs []string, srcBatch []int, key 
 
 // writeKept calls write with the runs of consecutive rows of rec that are kept.
 func writeKept(rec arrow.RecordBatch, keyCol, batch int, winners map[uint64]int, write func(arrow.RecordBatch) error) error {
-	if batch < 0 {
-		return write(rec)
+	if batch < 0 || len(winners) == 0 {
+		return write(rec) // nothing to drop
 	}
 	keys, ok := rec.Column(keyCol).(*array.String)
 	if !ok {
@@ -468,7 +525,7 @@ func writeKept(rec arrow.RecordBatch, keyCol, batch int, winners map[uint64]int,
 		if err != nil {
 			return err
 		}
-		if winners[k] == batch {
+		if w, dup := winners[k]; !dup || w == batch {
 			if from < 0 {
 				from = i
 			}

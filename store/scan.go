@@ -20,12 +20,15 @@ import (
 	"github.com/eisweep/eisweep/table"
 )
 
-// KeySet is a set of keys (run ids, cell ids, f-I keys) as 64-bit numbers: a million take about
-// 20 MB, not the 100 MB of strings.
-type KeySet map[uint64]struct{}
+// KeySet is a set of keys (run ids, cell ids, f-I keys) as sorted 64-bit numbers: a million take
+// 8 MB, not the 100 MB of strings or the 40 MB of a map. The zero value is the empty set.
+type KeySet struct{ keys []uint64 }
 
 // Has reports whether k is in the set.
-func (s KeySet) Has(k uint64) bool { _, ok := s[k]; return ok }
+func (s KeySet) Has(k uint64) bool { _, ok := slices.BinarySearch(s.keys, k); return ok }
+
+// Len returns the number of keys in the set.
+func (s KeySet) Len() int { return len(s.keys) }
 
 // Contents is what a scan of a folder found.
 type Contents struct {
@@ -264,8 +267,7 @@ func scanOnce(dir string, tables []Table, repair bool, log io.Writer, keysOf []s
 		if !ok {
 			return nil, fmt.Errorf("store: no table %q", name)
 		}
-		keys := KeySet{}
-		dup, err := readKeys(c.Files[name], tables[ti].Key, keys)
+		keys, dup, err := readKeys(c.Files[name], tables[ti].Key)
 		if err != nil {
 			return nil, err
 		}
@@ -346,31 +348,31 @@ func verifyBytes(f *fileInfo) error {
 	return nil
 }
 
-// readKeys adds the keys of column col of files to keys, and returns how many keys were already
-// there from another file or appear twice.
-func readKeys(files []string, col string, keys KeySet) (int64, error) {
-	var dup int64
+// readKeys returns the set of keys of column col of files, and how many keys appear in more
+// than one file.
+func readKeys(files []string, col string) (KeySet, int64, error) {
+	var all []uint64
 	for _, p := range files {
-		fileKeys := KeySet{}
+		start := len(all)
 		err := table.EachString(p, col, func(v string) error {
 			k, err := parseKey(v)
 			if err != nil {
 				return err
 			}
-			if keys.Has(k) {
-				dup++
-			}
-			fileKeys[k] = struct{}{}
+			all = append(all, k)
 			return nil
 		})
 		if err != nil {
-			return 0, fmt.Errorf("reading %s of %s: %w", col, p, err)
+			return KeySet{}, 0, fmt.Errorf("reading %s of %s: %w", col, p, err)
 		}
-		for k := range fileKeys {
-			keys[k] = struct{}{}
-		}
+		own := all[start:]
+		slices.Sort(own)
+		all = append(all[:start], slices.Compact(own)...) // a key's rows in one file count once
 	}
-	return dup, nil
+	slices.Sort(all)
+	n := len(all)
+	all = slices.Compact(all)
+	return KeySet{keys: slices.Clip(all)}, int64(n - len(all)), nil
 }
 
 // parseKey parses a key written as 16 hex digits.

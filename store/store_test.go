@@ -338,8 +338,8 @@ func TestVerification(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(got.Keys["rows"]) != 10 || got.Keys["rows"].Has(10) {
-			t.Errorf("%s at %.0f%%: %d keys count after the scan, want the first batch's 10", c.table, 100*c.at, len(got.Keys["rows"]))
+		if got.Keys["rows"].Len() != 10 || got.Keys["rows"].Has(10) {
+			t.Errorf("%s at %.0f%%: %d keys count after the scan, want the first batch's 10", c.table, 100*c.at, got.Keys["rows"].Len())
 		}
 		if _, err := os.Stat(victim + ".corrupt"); err != nil || !strings.Contains(log.String(), "unreadable") {
 			t.Errorf("%s at %.0f%%: not moved aside and reported (%v, %q)", c.table, 100*c.at, err, log.String())
@@ -530,8 +530,8 @@ func TestForeignFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(c.Foreign, []string{mine}) || len(c.Keys["rows"]) != 4 {
-		t.Errorf("foreign %v, %d keys", c.Foreign, len(c.Keys["rows"]))
+	if !slices.Equal(c.Foreign, []string{mine}) || c.Keys["rows"].Len() != 4 {
+		t.Errorf("foreign %v, %d keys", c.Foreign, c.Keys["rows"].Len())
 	}
 	if _, err := s.Compact(context.Background()); err != nil {
 		t.Fatal(err)
