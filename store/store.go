@@ -273,19 +273,17 @@ func WriteDerived(dir, name string, write func(io.Writer) error) error {
 	if err != nil {
 		return err
 	}
-	tmp := filepath.Join(dir, w.tempName(name))
-	if err := writeTemp(tmp, write, nil); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, filepath.Join(dir, name)); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("writing %s: %w", filepath.Join(dir, name), err)
-	}
-	return syncDir(dir)
+	return replaceFile(w, dir, name, write)
 }
 
 func (s *Store) writeReplacing(dir, name string, write func(io.Writer) error) error {
-	tmp := filepath.Join(dir, s.writer.tempName(name))
+	return replaceFile(s.writer, dir, name, write)
+}
+
+// replaceFile writes dir/name through a temporary file of writer w and renames it over the old
+// one: the file is replaced whole or not at all.
+func replaceFile(w writerID, dir, name string, write func(io.Writer) error) error {
+	tmp := filepath.Join(dir, w.tempName(name))
 	if err := writeTemp(tmp, write, nil); err != nil {
 		return err
 	}
