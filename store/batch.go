@@ -91,6 +91,9 @@ func (b *Batch) Write(table string, write func(w io.Writer, meta map[string]stri
 		meta[metaTables] = strings.Join(comp, " ")
 	}
 	dir := filepath.Join(b.s.dir, table)
+	if err := ensureDir(dir); err != nil {
+		return err
+	}
 	tmp := filepath.Join(dir, b.s.writer.tempName(b.id+".parquet"))
 	h := sha256.New()
 	if err := writeTemp(tmp, func(w io.Writer) error { return write(w, meta) }, h); err != nil {

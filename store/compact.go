@@ -42,20 +42,18 @@ type CompactSummary struct {
 // repair removes what no live writer can be using, for a whole-folder writer: temporary files,
 // orphaned companions and superseded compaction sources. It resets the shard layout.
 func (s *Store) repair(c *Contents) error {
-	var removed bool
+	dirs := map[string]bool{}
 	for _, list := range [][]string{c.Leftovers, c.Orphans, c.Superseded} {
 		for _, p := range list {
 			if err := os.Remove(p); err != nil && !os.IsNotExist(err) {
 				return fmt.Errorf("removing %s: %w", p, err)
 			}
-			removed = true
+			dirs[filepath.Dir(p)] = true
 		}
 	}
-	if removed {
-		for _, t := range s.opt.Tables {
-			if err := syncDir(filepath.Join(s.dir, t.Name)); err != nil {
-				return err
-			}
+	for d := range dirs {
+		if err := syncDir(d); err != nil {
+			return err
 		}
 	}
 	return nil

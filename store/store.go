@@ -138,8 +138,13 @@ func (s *Store) init() error {
 			return err
 		}
 	}
-	for _, d := range append([]string{ProvenanceDir}, s.tableNames()...) {
-		if err := ensureDir(filepath.Join(s.dir, d)); err != nil {
+	if err := ensureDir(filepath.Join(s.dir, ProvenanceDir)); err != nil {
+		return err
+	}
+	// Table folders are created when a batch first writes into one; one that exists must be a
+	// real folder.
+	for _, d := range s.tableNames() {
+		if err := checkDir(filepath.Join(s.dir, d)); err != nil {
 			return err
 		}
 	}
@@ -204,6 +209,9 @@ func checkOwned(dir string) error {
 	var foreign []string
 	for _, e := range entries {
 		n := e.Name()
+		if n == DefinitionFile && e.Type().IsRegular() {
+			return nil // another writer starting now recorded it since the look above
+		}
 		if strings.HasPrefix(n, lockName) || strings.HasPrefix(n, tmpPrefix) || (n == ProvenanceDir && e.IsDir()) {
 			continue
 		}
@@ -222,6 +230,21 @@ func checkOwned(dir string) error {
 // MakeDir creates the directory dir inside an output folder if it is missing, and refuses
 // anything but a real directory there (a symbolic link out of the folder, a file).
 func MakeDir(dir string) error { return ensureDir(dir) }
+
+// checkDir refuses anything but a real directory at dir, if something is there.
+func checkDir(dir string) error {
+	st, err := os.Lstat(dir)
+	if os.IsNotExist(err) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("reading %s: %w", dir, err)
+	}
+	if !st.IsDir() {
+		return fmt.Errorf("%s is not a directory (a symbolic link?): eisweep writes only inside its folder and never follows links there; remove it", dir)
+	}
+	return nil
+}
 
 // ensureDir creates dir if missing and refuses anything but a real directory there.
 func ensureDir(dir string) error {
