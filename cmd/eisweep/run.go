@@ -21,14 +21,17 @@ func init() {
 		long: `Run every run of the sweep definition FILE.toml and write its rows to
 DIR/runs/*.parquet (DIR defaults to results/<name>). Runs already in DIR are
 skipped, so running again resumes an interrupted sweep (Ctrl-C, SIGTERM, a
-crash or a kill lose at most the rows of the last few seconds). One process
-writes a folder at a time (shards: one per shard). A complete sweep ends by
-compacting its part files into few large ones. At the end, print what the runs
+crash or a kill lose at most the rows of the last flush). One process writes
+a folder at a time (shards: one per shard), and a non-empty folder that is not
+an eisweep folder is refused. A complete sweep ends by compacting its part
+files into few large ones. At the end, print what the runs
 measured, beside the seed notebook's numbers for the seed experiment.
 
 --shard k/n runs the k-th of n disjoint slices (1 ≤ k ≤ n), chosen by run
 identity; shards may run at once, on several hosts, into one folder on shared
-storage. In a SLURM array task the shard comes from the environment unless
+storage. The folder keeps the n of its first shard: a shard of another n is
+refused while it stands; a run without --shard finishes the sweep and resets
+it. In a SLURM array task the shard comes from the environment unless
 --shard is given: with EISWEEP_SHARD_COUNT set (eisweep slurm's scripts set
 it), k = EISWEEP_SHARD_OFFSET + SLURM_ARRAY_TASK_ID + 1 of EISWEEP_SHARD_COUNT,
 so that sbatch --array=I resubmits shard I+1; otherwise a plain array's task
