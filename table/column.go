@@ -79,18 +79,6 @@ func String[T any](name, doc string, get func(*T) string) Column[T] {
 		Append: func(b array.Builder, r *T) { b.(*array.StringBuilder).Append(get(r)) }}
 }
 
-// StringOrNull is a string column that is null where the value is "".
-func StringOrNull[T any](name, doc string, get func(*T) string) Column[T] {
-	return Column[T]{Name: name, Type: arrow.BinaryTypes.String, Nullable: true, Doc: doc,
-		Append: func(b array.Builder, r *T) {
-			if v := get(r); v != "" {
-				b.(*array.StringBuilder).Append(v)
-				return
-			}
-			b.AppendNull()
-		}}
-}
-
 // SortedKeys returns m's keys in order.
 func SortedKeys(m map[string]string) []string {
 	ks := make([]string, 0, len(m))
