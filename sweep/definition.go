@@ -213,7 +213,7 @@ func (p *parser) parse(raw map[string]any) {
 	for _, k := range keys {
 		if !contains(topKeys, k) {
 			line := lineOf(p.text, []string{k})
-			if s := nearest(k, topKeys); s != "" {
+			if s := Nearest(k, topKeys); s != "" {
 				p.fail(quoteKey(k), line, "unknown key (did you mean %q?)", s)
 			} else {
 				p.fail(quoteKey(k), line, "unknown key (a definition has %s)", strings.Join(topKeys, ", "))
@@ -361,7 +361,7 @@ func (p *parser) outputs(v any) {
 		b, isBool := m[k].(bool)
 		switch {
 		case !contains(outputKeys, k):
-			if s := nearest(k, outputKeys); s != "" {
+			if s := Nearest(k, outputKeys); s != "" {
 				p.fail(key, line, "unknown output (did you mean %q?)", s)
 			} else {
 				p.fail(key, line, "unknown output (the outputs are %s)", strings.Join(outputKeys, ", "))
@@ -445,7 +445,7 @@ func (p *parser) lookup(e entry) *Param {
 	if prm := Lookup(e.name); prm != nil {
 		return prm
 	}
-	if s := nearest(e.name, Names()); s != "" {
+	if s := Nearest(e.name, Names()); s != "" {
 		p.fail(e.keyText, e.line, "unknown parameter (did you mean %q? `eisweep params` lists them all)", s)
 	} else {
 		p.fail(e.keyText, e.line, "unknown parameter (`eisweep params` lists them all)")

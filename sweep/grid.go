@@ -92,7 +92,7 @@ const maxAxis = 1_000_000
 func rangeValues(p *Param, r map[string]any) ([]Value, error) {
 	for k := range r {
 		if !contains(rangeKeys, k) {
-			if s := nearest(k, rangeKeys); s != "" {
+			if s := Nearest(k, rangeKeys); s != "" {
 				return nil, fmt.Errorf("unknown range key %q (did you mean %q?)", k, s)
 			}
 			return nil, fmt.Errorf("unknown range key %q (a range has from, to, and steps or step, and optionally scale)", k)

@@ -361,9 +361,10 @@ func (pt Point) model() Model {
 	return m
 }
 
-// nearest returns the registry name closest to name (by edit distance), for suggestions. An
-// abbreviation (a prefix of exactly one candidate, three letters or more) suggests that candidate.
-func nearest(name string, candidates []string) string {
+// Nearest returns the candidate closest to name (by edit distance), or "" if none is close, for
+// suggestions ("did you mean"). An abbreviation (a prefix of exactly one candidate, three letters
+// or more) suggests that candidate.
+func Nearest(name string, candidates []string) string {
 	if len(name) >= 3 {
 		var pre []string
 		for _, c := range candidates {

@@ -71,7 +71,7 @@ func (p *parser) solve(v any) {
 		if !contains(solveKeys, k) {
 			key := "solve." + quoteKey(k)
 			line := lineOf(p.text, []string{"solve", k})
-			if n := nearest(k, solveKeys); n != "" {
+			if n := Nearest(k, solveKeys); n != "" {
 				p.fail(key, line, "unknown key (did you mean %q?)", n)
 			} else {
 				p.fail(key, line, "unknown key ([solve] has %s)", strings.Join(solveKeys, ", "))
@@ -137,7 +137,7 @@ func (p *parser) solveUnit(key string, unit sim.UnitKind, v any) (SolveUnit, boo
 	}
 	for _, k := range sortedMapKeys(m) {
 		if !contains(solveUnitKeys, k) {
-			if n := nearest(k, solveUnitKeys); n != "" {
+			if n := Nearest(k, solveUnitKeys); n != "" {
 				fail(k, "unknown key (did you mean %q?)", n)
 			} else {
 				fail(k, "unknown key ([%s] has %s)", label, strings.Join(solveUnitKeys, ", "))
@@ -154,7 +154,7 @@ func (p *parser) solveUnit(key string, unit sim.UnitKind, v any) (SolveUnit, boo
 		why := "it is not one of the " + unit.String() + " unit's input weights"
 		if Lookup(name) == nil {
 			why = "unknown parameter"
-			if n := nearest(name, allowed); n != "" {
+			if n := Nearest(name, allowed); n != "" {
 				why += fmt.Sprintf(" (did you mean %q?)", n)
 			}
 		}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/eisweep/eisweep/aggregate"
 	"github.com/eisweep/eisweep/analysis"
+	"github.com/eisweep/eisweep/sweep"
 )
 
 func init() {
@@ -36,8 +37,8 @@ and print the balance lines.`,
 			by := fs.String("by", "", "group by these parameters (comma-separated dotted names) instead of by grid cell")
 			boot := fs.Int("bootstrap", 1000, "bootstrap resamples for the crossings' intervals")
 			return func(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-				if len(args) != 1 {
-					return usageError{"want one output folder"}
+				if err := wantArgs(args, 1, "one output folder"); err != nil {
+					return err
 				}
 				warnIncomplete(ctx, args[0], stderr)
 				if *boot < 1 {
@@ -46,6 +47,15 @@ and print the balance lines.`,
 				var byList []string
 				if *by != "" {
 					byList = strings.Split(*by, ",")
+				}
+				for _, name := range byList {
+					if sweep.Lookup(name) == nil {
+						msg := fmt.Sprintf("--by %s: no such parameter", name)
+						if near := sweep.Nearest(name, sweep.Names()); near != "" {
+							msg += fmt.Sprintf("; did you mean %s?", near)
+						}
+						return usageError{msg + " (eisweep params lists them)"}
+					}
 				}
 				res, err := aggregate.Compute(ctx, args[0], aggregate.Options{By: byList, Bootstrap: *boot})
 				if err != nil {

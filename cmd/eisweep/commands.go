@@ -6,8 +6,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"syscall"
+	"text/tabwriter"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/eisweep/eisweep/sweep"
 )
@@ -40,7 +44,12 @@ func (e usageError) Error() string { return e.msg }
 // interrupted is the cancellation cause when a signal arrives.
 type interrupted struct{ sig syscall.Signal }
 
-func (e interrupted) Error() string { return "interrupted by " + e.sig.String() }
+func (e interrupted) Error() string {
+	if e.sig == syscall.SIGTERM {
+		return "stopped by SIGTERM"
+	}
+	return "interrupted (" + unix.SignalName(e.sig) + ")"
+}
 
 // errRunsFailed: the sweep completed with failed runs.
 var errRunsFailed = errors.New("some runs failed")
@@ -68,39 +77,46 @@ func exitCode(err error) int {
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
-		if len(args) > 1 {
-			if c := find(args[1]); c != nil {
-				fs := flag.NewFlagSet("eisweep "+c.name, flag.ContinueOnError)
-				c.setup(fs)
-				fs.SetOutput(stdout)
-				printCommandUsage(fs, c)
-				return exitOK
-			}
+	if len(args) == 0 {
+		printUsage(stderr)
+		return exitUsage
+	}
+	if args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		if len(args) == 1 {
+			printUsage(stdout)
+			return exitOK
 		}
-		printUsage(stdout)
-		if len(args) == 0 {
+		c := find(args[1])
+		if c == nil {
+			unknownCommand(stderr, args[1])
 			return exitUsage
 		}
+		fs := flag.NewFlagSet("eisweep "+c.name, flag.ContinueOnError)
+		c.setup(fs)
+		fs.SetOutput(stdout)
+		printCommandUsage(fs, c)
 		return exitOK
 	}
 	c := find(args[0])
 	if c == nil {
-		fmt.Fprintf(stderr, "eisweep: unknown command %q\n\n", args[0])
-		printUsage(stderr)
+		unknownCommand(stderr, args[0])
 		return exitUsage
 	}
 	fs := flag.NewFlagSet("eisweep "+c.name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	action := c.setup(fs)
 	fs.Usage = func() { printCommandUsage(fs, c) }
-	if err := fs.Parse(args[1:]); err != nil {
+	positional, err := parseInterspersed(fs, args[1:], stderr)
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			// Asked for: the usage goes to stdout, as for "eisweep help COMMAND".
+			fs.SetOutput(stdout)
+			printCommandUsage(fs, c)
 			return exitOK
 		}
-		return exitUsage
+		return exitUsage // flag has said what was wrong, with the usage
 	}
-	err := action(ctx, fs.Args(), stdout, stderr)
+	err = action(ctx, positional, stdout, stderr)
 	if cause := context.Cause(ctx); cause != nil && err != nil && errors.Is(err, context.Canceled) {
 		err = cause
 	}
@@ -117,6 +133,61 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return exitCode(err)
 }
 
+// parseInterspersed parses flags anywhere among the arguments, as people type them
+// ("eisweep run sweeps/seed.toml -o DIR"), and returns the other arguments in order. "--" ends
+// the flags: every argument after it is positional.
+// A parse error is reported on stderr with the command's usage.
+func parseInterspersed(fs *flag.FlagSet, args []string, stderr io.Writer) ([]string, error) {
+	fs.SetOutput(io.Discard) // -h is answered by the caller, errors below
+	var positional []string
+	for {
+		err := fs.Parse(args)
+		if err != nil {
+			if !errors.Is(err, flag.ErrHelp) {
+				fmt.Fprintf(stderr, "%s: %v\n", fs.Name(), err)
+				fs.SetOutput(stderr)
+				fs.Usage()
+			}
+			return nil, err
+		}
+		rest := fs.Args()
+		if used := len(args) - len(rest); used > 0 && args[used-1] == "--" {
+			return append(positional, rest...), nil
+		}
+		if len(rest) == 0 {
+			return positional, nil
+		}
+		positional = append(positional, rest[0])
+		args = rest[1:]
+	}
+}
+
+// unknownCommand says that name is not a command, suggests the nearest, and lists them.
+func unknownCommand(w io.Writer, name string) {
+	names := make([]string, len(commands))
+	for i, c := range commands {
+		names[i] = c.name
+	}
+	fmt.Fprintf(w, "eisweep: unknown command %q", name)
+	if near := sweep.Nearest(name, names); near != "" {
+		fmt.Fprintf(w, "; did you mean %q?", near)
+	}
+	fmt.Fprintf(w, "\n\n")
+	printUsage(w)
+}
+
+// wantArgs checks that a command got n arguments (what they are: "one sweep definition file"),
+// naming the one that was unexpected, or saying what is missing.
+func wantArgs(args []string, n int, what string) error {
+	switch {
+	case len(args) > n:
+		return usageError{fmt.Sprintf("unexpected argument %q: want %s", args[n], what)}
+	case len(args) < n:
+		return usageError{"missing argument: want " + what}
+	}
+	return nil
+}
+
 func find(name string) *command {
 	for _, c := range commands {
 		if c.name == name {
@@ -128,10 +199,12 @@ func find(name string) *command {
 
 func printUsage(w io.Writer) {
 	fmt.Fprintf(w, "eisweep runs parameter sweeps of the single-unit E/I balance experiment.\n\nUsage:\n\n")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, c := range commands {
-		fmt.Fprintf(w, "  eisweep %-34s %s\n", c.name+" "+c.args, c.short)
+		fmt.Fprintf(tw, "  eisweep %s\t%s\n", c.name, c.short)
 	}
-	fmt.Fprintf(w, "\nRun \"eisweep help COMMAND\" for a command's flags.\n")
+	tw.Flush()
+	fmt.Fprintf(w, "\nRun \"eisweep help COMMAND\" for a command's flags. Flags may come before or after the\narguments; \"--\" ends them.\n")
 }
 
 func printCommandUsage(fs *flag.FlagSet, c *command) {
@@ -144,4 +217,13 @@ func printCommandUsage(fs *flag.FlagSet, c *command) {
 		fs.PrintDefaults()
 	}
 	fmt.Fprintf(w, "\nExit status: 0 success, 1 error, 2 bad command line or definition, 3 completed with failed runs,\n130 SIGINT, 143 SIGTERM.\n")
+}
+
+// loadDefinition reads a sweep definition file; a file that does not exist is a bad command
+// line (exit 2), like a malformed definition.
+func loadDefinition(path string, opt sweep.Options) (*sweep.Definition, error) {
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		return nil, usageError{fmt.Sprintf("%s: no such file: want a sweep definition, e.g. sweeps/seed.toml (`eisweep params --format toml` prints one with every default)", path)}
+	}
+	return sweep.LoadWith(path, opt)
 }

@@ -24,10 +24,10 @@ every current of the f-I grid, as tab-separated columns.`,
 		setup: func(fs *flag.FlagSet) func(context.Context, []string, io.Writer, io.Writer) error {
 			curve := fs.Bool("curve", false, "print the whole curve")
 			return func(_ context.Context, args []string, stdout, _ io.Writer) error {
-				if len(args) != 1 {
-					return usageError{"want one sweep definition file"}
+				if err := wantArgs(args, 1, "one sweep definition file"); err != nil {
+					return err
 				}
-				def, err := sweep.Load(args[0])
+				def, err := loadDefinition(args[0], sweep.Options{})
 				if err != nil {
 					return err
 				}

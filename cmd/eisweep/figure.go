@@ -37,8 +37,8 @@ It writes only into FIGDIR.`,
 			format := fs.String("format", "png", "png or svg")
 			run := fs.String("run", "", "run id for the run figures (default: the sweep's first run)")
 			return func(_ context.Context, args []string, stdout, _ io.Writer) error {
-				if len(args) != 1 {
-					return usageError{"want one output folder"}
+				if err := wantArgs(args, 1, "one output folder"); err != nil {
+					return err
 				}
 				if *format != "png" && *format != "svg" {
 					return usageError{fmt.Sprintf("--format %q: want png or svg", *format)}

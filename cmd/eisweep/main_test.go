@@ -68,8 +68,15 @@ func TestExitCodes(t *testing.T) {
 		{"no command", nil, exitUsage, ""},
 		{"unknown command", []string{"frobnicate"}, exitUsage, `unknown command "frobnicate"`},
 		{"unknown flag", []string{"run", "--nope", "x.toml"}, exitUsage, "flag provided but not defined"},
-		{"missing file argument", []string{"run"}, exitUsage, "want one sweep definition file"},
-		{"missing file", []string{"run", filepath.Join(dir, "none.toml")}, exitError, "no such file"},
+		{"missing file argument", []string{"run"}, exitUsage, "missing argument: want one sweep definition file"},
+		{"missing file is a bad command line", []string{"run", filepath.Join(dir, "none.toml")}, exitUsage, "none.toml: no such file: want a sweep definition"},
+		{"two files: the second is named", []string{"run", bad, "extra.toml"}, exitUsage, `unexpected argument "extra.toml": want one sweep definition file`},
+		{"flags after the file are flags", []string{"run", bad, "-o", filepath.Join(dir, "b2")}, exitUsage, `bad.toml:3:`},
+		{"-- ends the flags", []string{"run", "--", "-o"}, exitUsage, "-o: no such file"},
+		{"unknown command suggests the nearest", []string{"stauts"}, exitUsage, `did you mean "status"?`},
+		{"help for an unknown command", []string{"help", "nope"}, exitUsage, `unknown command "nope"`},
+		{"aggregate --by with a typo", []string{"aggregate", "--by", "input.rate_exx", dir}, exitUsage, "did you mean input.rate_exc?"},
+		{"--max-runs 0", []string{"run", "--max-runs", "0", bad}, exitUsage, "--max-runs 0: want a number of runs ≥ 1"},
 		{"bad definition names file, line, key and an example; exit 2, nothing runs", []string{"run", "-o", filepath.Join(dir, "b"), bad}, exitUsage, `bad.toml:3: params."input.rate_exc": "5" has no unit`},
 		{"failed runs", []string{"run", "--quiet", "-o", filepath.Join(dir, "f"), fail}, exitRunFailed, "2 of 2 runs failed numerically"},
 		{"help", []string{"help", "run"}, exitOK, ""},
@@ -87,6 +94,64 @@ func TestExitCodes(t *testing.T) {
 	}
 	if exitCode(interrupted{syscall.SIGTERM}) != 143 || exitCode(interrupted{syscall.SIGINT}) != 130 {
 		t.Error("signal exit codes")
+	}
+	if got := (interrupted{syscall.SIGINT}).Error(); got != "interrupted (SIGINT)" {
+		t.Errorf("SIGINT reads %q", got)
+	}
+}
+
+// TestHelpStreams: help asked for goes to stdout with exit 0, whichever way it is asked; help
+// after a mistake goes to stderr with exit 2; the command list is aligned.
+func TestHelpStreams(t *testing.T) {
+	for _, args := range [][]string{{"help"}, {"help", "run"}, {"run", "--help"}, {"run", "-h"}, {"aggregate", "x", "-h"}} {
+		code, out, errs := eisweep(t, args...)
+		if code != 0 || out == "" || errs != "" {
+			t.Errorf("%v: exit %d, stdout %d bytes, stderr %q; want help on stdout", args, code, len(out), errs)
+		}
+	}
+	code, out, errs := eisweep(t)
+	if code != exitUsage || out != "" || !strings.Contains(errs, "Usage:") {
+		t.Errorf("no command: exit %d, stdout %q", code, out)
+	}
+	_, out, _ = eisweep(t, "help")
+	col := -1
+	for _, c := range commands {
+		line := ""
+		for _, l := range strings.Split(out, "\n") {
+			if strings.HasPrefix(l, "  eisweep "+c.name+" ") || l == "  eisweep "+c.name {
+				line = l
+			}
+		}
+		k := strings.Index(line, c.short)
+		if k < 0 {
+			t.Errorf("help lists no line for %s", c.name)
+			continue
+		}
+		if col < 0 {
+			col = k
+		} else if k != col {
+			t.Errorf("misaligned usage line %q: description at column %d, want %d", line, k, col)
+		}
+	}
+}
+
+// TestFlagsAnywhere: flags may follow the arguments, as people type them.
+func TestFlagsAnywhere(t *testing.T) {
+	dir := t.TempDir()
+	def := filepath.Join(dir, "d.toml")
+	os.WriteFile(def, []byte("name = \"d\"\nreplicates = 3\n[params]\n\"sim.duration\" = \"0.1 s\"\n\"fi.n_currents\" = 31\n"), 0o644)
+	out := filepath.Join(dir, "out")
+	if code, _, errs := eisweep(t, "run", def, "-o", out, "--quiet"); code != 0 || errs != "" {
+		t.Fatalf("run FILE -o DIR --quiet: exit %d, stderr %q", code, errs)
+	}
+	if code, stdout, _ := eisweep(t, "status", out); code != 0 || !strings.Contains(stdout, "remaining  0") {
+		t.Errorf("the run did not go into -o given after the file: %s", stdout)
+	}
+	if code, _, errs := eisweep(t, "aggregate", out, "--bootstrap", "20"); code != 0 {
+		t.Errorf("aggregate DIR --bootstrap 20: exit %d: %s", code, errs)
+	}
+	if code, _, errs := eisweep(t, "plan", def, "--list", "2"); code != 0 {
+		t.Errorf("plan FILE --list 2: exit %d: %s", code, errs)
 	}
 }
 

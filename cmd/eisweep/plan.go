@@ -28,13 +28,16 @@ curve). --list N prints the first N runs with their parameters and run ids.`,
 			samples := fs.Int("calibrate", 24, "runs simulated for the estimate (0: no estimate)")
 			maxRuns := fs.Int64("max-runs", sweep.DefaultMaxRuns, "largest sweep accepted")
 			return func(_ context.Context, args []string, stdout, _ io.Writer) error {
-				if len(args) != 1 {
-					return usageError{"want one sweep definition file"}
+				if err := wantArgs(args, 1, "one sweep definition file"); err != nil {
+					return err
 				}
 				if *list < 0 || *jobs < 0 || *samples < 0 {
 					return usageError{"--list, -j and --calibrate take numbers ≥ 0"}
 				}
-				def, err := sweep.LoadWith(args[0], sweep.Options{MaxRuns: *maxRuns})
+				if *maxRuns < 1 {
+					return usageError{fmt.Sprintf("--max-runs %d: want a number of runs ≥ 1", *maxRuns)}
+				}
+				def, err := loadDefinition(args[0], sweep.Options{MaxRuns: *maxRuns})
 				if err != nil {
 					return err
 				}

@@ -49,8 +49,8 @@ SLURM_ARRAY_TASK_COUNT.`,
 			flushEvery := fs.Duration("flush-interval", 30*time.Second, "longest time finished runs wait in memory before being written")
 			noCompact := fs.Bool("no-compact", false, "do not compact the part files when the sweep completes")
 			return func(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-				if len(args) != 1 {
-					return usageError{"want one sweep definition file"}
+				if err := wantArgs(args, 1, "one sweep definition file"); err != nil {
+					return err
 				}
 				if *jobs < 0 {
 					return usageError{fmt.Sprintf("-j %d: want a number of workers ≥ 1", *jobs)}
@@ -82,7 +82,10 @@ SLURM_ARRAY_TASK_COUNT.`,
 				if *flushRows < 1 || *flushEvery <= 0 {
 					return usageError{"--flush-rows and --flush-interval must be positive"}
 				}
-				def, err := sweep.LoadWith(args[0], sweep.Options{MaxRuns: *maxRuns})
+				if *maxRuns < 1 {
+					return usageError{fmt.Sprintf("--max-runs %d: want a number of runs ≥ 1", *maxRuns)}
+				}
+				def, err := loadDefinition(args[0], sweep.Options{MaxRuns: *maxRuns})
 				if err != nil {
 					return err
 				}

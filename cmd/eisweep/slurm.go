@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 
@@ -48,10 +49,10 @@ sees. Resubmit a failed or cancelled task with
 			signal := fs.Int("signal-seconds", 120, "seconds before the time limit at which tasks stop, write what finished, and requeue")
 			submit := fs.Bool("submit", false, "submit with sbatch and print the job ids")
 			return func(_ context.Context, args []string, stdout, stderr io.Writer) error {
-				if len(args) != 1 {
-					return usageError{"want one sweep definition file"}
+				if err := wantArgs(args, 1, "one sweep definition file"); err != nil {
+					return err
 				}
-				def, err := sweep.Load(args[0])
+				def, err := loadDefinition(args[0], sweep.Options{})
 				if err != nil {
 					return err
 				}
@@ -84,7 +85,11 @@ sees. Resubmit a failed or cancelled task with
 				var known bool
 				o.MaxArraySize, known = cluster.MaxArraySize()
 				if !known {
-					fmt.Fprintf(stderr, "eisweep: scontrol show config did not say MaxArraySize; assuming %d\n", o.MaxArraySize)
+					if _, err := exec.LookPath("scontrol"); err != nil {
+						fmt.Fprintf(stderr, "eisweep: SLURM is not installed here (no scontrol): the scripts assume the cluster's MaxArraySize is %d; write them on the cluster's login node to use its own\n", o.MaxArraySize)
+					} else {
+						fmt.Fprintf(stderr, "eisweep: scontrol show config did not say MaxArraySize; assuming %d\n", o.MaxArraySize)
+					}
 				}
 				// The tasks will write into the folder: refuse now, not in every task, one they may not
 				// write, and make a new one an eisweep folder before its scripts go in.

@@ -49,13 +49,13 @@ DIR/solved/ as they finish: running again resumes.
 			quiet := fs.Bool("quiet", false, "no progress lines on stderr")
 			maxCells := fs.Int("print", 30, "cells to print per unit (the file has them all)")
 			return func(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-				if len(args) != 1 {
-					return usageError{"want one sweep definition file"}
+				if err := wantArgs(args, 1, "one sweep definition file"); err != nil {
+					return err
 				}
 				if *jobs < 0 {
 					return usageError{fmt.Sprintf("-j %d: want a number of workers ≥ 1", *jobs)}
 				}
-				def, err := sweep.Load(args[0])
+				def, err := loadDefinition(args[0], sweep.Options{})
 				if err != nil {
 					return err
 				}

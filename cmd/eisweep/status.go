@@ -24,8 +24,8 @@ and remaining; then files per table, files that are unreadable or were moved
 aside, interrupted writes, and who is writing now.`,
 		setup: func(fs *flag.FlagSet) func(context.Context, []string, io.Writer, io.Writer) error {
 			return func(ctx context.Context, args []string, stdout, _ io.Writer) error {
-				if len(args) != 1 {
-					return usageError{"want one output folder"}
+				if err := wantArgs(args, 1, "one output folder"); err != nil {
+					return err
 				}
 				return printStatus(ctx, args[0], stdout)
 			}
@@ -43,8 +43,8 @@ stops on SIGINT or SIGTERM; a crash or a signal midway leaves the folder as it
 was or compacted, never with rows lost or doubled.`,
 		setup: func(fs *flag.FlagSet) func(context.Context, []string, io.Writer, io.Writer) error {
 			return func(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-				if len(args) != 1 {
-					return usageError{"want one output folder"}
+				if err := wantArgs(args, 1, "one output folder"); err != nil {
+					return err
 				}
 				dir := args[0]
 				if _, err := pipeline.LoadFolder(dir); err != nil {

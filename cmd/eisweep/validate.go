@@ -22,7 +22,10 @@ line, key and the fix. Exit status 2 if any file has a problem.`,
 			maxRuns := fs.Int64("max-runs", sweep.DefaultMaxRuns, "largest sweep accepted (a guard against typos that multiply a grid)")
 			return func(_ context.Context, args []string, stdout, stderr io.Writer) error {
 				if len(args) == 0 {
-					return usageError{"want one or more sweep definition files"}
+					return usageError{"missing argument: want one or more sweep definition files"}
+				}
+				if *maxRuns < 1 {
+					return usageError{fmt.Sprintf("--max-runs %d: want a number of runs ≥ 1", *maxRuns)}
 				}
 				var bad []error
 				for _, path := range args {
