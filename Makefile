@@ -4,7 +4,7 @@ PYTHON   ?= /usr/bin/python3
 BIN      := bin
 DUCK     := $(BIN)/duckcheck
 
-.PHONY: run sweeps figures build test test-slurm test-chaos test-short vet bench bench-brian2 goldens clean
+.PHONY: run sweeps figures build install test test-slurm test-chaos test-short vet bench bench-brian2 goldens clean
 
 ## run: run the seed sweep (sweeps/seed.toml) into results/seed, print what it measured, aggregate it
 run: build
@@ -33,9 +33,17 @@ figures: sweeps
 	cp results/solve-setpoints/figures/solved-w-ei-vs-input-rate-exc.png docs/solved-w-ei.png
 	cp results/solve-setpoints/figures/solved-predictions-w-ei.png docs/solved-predictions-w-ei.png
 
-## build: build bin/eisweep
+## build: build bin/eisweep (the first build compiles arrow-go, gonum and gonum/plot: a few minutes)
 build:
+	@test -x $(BIN)/eisweep || echo "building bin/eisweep; the first build compiles arrow-go, gonum and gonum/plot and takes a few minutes (later ones seconds)"
 	$(GO) build -o $(BIN)/eisweep ./cmd/eisweep
+
+## install: install eisweep into $$(go env GOBIN), or $$(go env GOPATH)/bin when GOBIN is unset
+install:
+	$(GO) install ./cmd/eisweep
+	@d=$$($(GO) env GOBIN); [ -n "$$d" ] || d=$$($(GO) env GOPATH)/bin; \
+	 echo "installed $$d/eisweep"; \
+	 case ":$$PATH:" in *":$$d:"*) ;; *) echo "$$d is not on your PATH: add it, e.g. export PATH=\"$$d:\$$PATH\"";; esac
 
 ## test: gofmt, go vet, every test (the store, runner, commands and CLI under the race detector), DuckDB reading the output
 test: vet $(DUCK)
