@@ -29,6 +29,22 @@ func TestSweepCompactsWhenComplete(t *testing.T) {
 	if rows := testsweep.ReadAll(t, dir); len(rows) != 40 {
 		t.Errorf("%d rows after compaction, want 40", len(rows))
 	}
+	// A sweep of one part ends compacted too; compacting again rewrites nothing.
+	one := t.TempDir()
+	if _, err := Run(context.Background(), testsweep.Small(t, "one", 5, ""), Options{OutDir: one}); err != nil {
+		t.Fatal(err)
+	}
+	parts = testsweep.Files(t, one, "runs")
+	if len(parts) != 1 || !strings.HasPrefix(filepath.Base(parts[0]), "compact-") {
+		t.Errorf("a one-part sweep ends as %v, want one compact-* file", parts)
+	}
+	again, err := Compact(context.Background(), one, RunTables, nil)
+	if err != nil || len(again) != 1 || again[0].Rewritten {
+		t.Errorf("compacting a compacted folder: %+v, %v", again, err)
+	}
+	if after := testsweep.Files(t, one, "runs"); len(after) != 1 || after[0] != parts[0] {
+		t.Errorf("compacting again rewrote %v as %v", parts, after)
+	}
 }
 
 // TestLock: one writer per folder; shards share it with each other but not with a whole-sweep

@@ -168,7 +168,7 @@ func TestFailedRunsAreRows(t *testing.T) {
 // again completes the sweep with every run exactly once.
 func TestInterruptLosesNothing(t *testing.T) {
 	dir := t.TempDir()
-	d := testsweep.Small(t, "interrupt", 3000, `"sim.duration" = "1 s"`)
+	d := testsweep.Small(t, "interrupt", 20000, `"sim.duration" = "1 s"`)
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() {
 		time.Sleep(300 * time.Millisecond)
@@ -183,15 +183,15 @@ func TestInterruptLosesNothing(t *testing.T) {
 		t.Errorf("stopping took %v", el)
 	}
 	first := len(testsweep.ReadAll(t, dir))
-	if int64(first) != s.OK || first == 0 || first == 3000 {
+	if int64(first) != s.OK || first == 0 || first == 20000 {
 		t.Fatalf("%d rows on disk after interrupt, summary says %d", first, s.OK)
 	}
 	s, err = Run(context.Background(), d, Options{OutDir: dir, Jobs: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.Skipped != int64(first) || s.OK != int64(3000-first) || len(testsweep.ReadAll(t, dir)) != 3000 {
-		t.Errorf("resume: skipped %d ran %d, want %d and %d", s.Skipped, s.OK, first, 3000-first)
+	if s.Skipped != int64(first) || s.OK != int64(20000-first) || len(testsweep.ReadAll(t, dir)) != 20000 {
+		t.Errorf("resume: skipped %d ran %d, want %d and %d", s.Skipped, s.OK, first, 20000-first)
 	}
 }
 

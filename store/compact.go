@@ -37,6 +37,7 @@ type CompactSummary struct {
 	FilesAfter  int
 	Rows        int64 // rows kept
 	Dropped     int64 // rows dropped as duplicates of rows in earlier batches
+	Rewritten   bool  // the table's files were merged into new ones (false: already compacted)
 }
 
 // repair removes what no live writer can be using, for a whole-folder writer: temporary files,
@@ -112,7 +113,9 @@ func (s *Store) Compact(ctx context.Context) ([]CompactSummary, error) {
 		kept[bi] = make([]int64, len(s.opt.Tables))
 	}
 	winners := make([]map[uint64]int, len(s.opt.Tables)) // per table, the keys in several batches
-	simple := len(batches) == 1 && len(legacy) == 0
+	// A folder that is one compacted batch already stays as it is; a single part is still
+	// rewritten, so that every compacted folder has the same shape (compact-* files).
+	simple := len(batches) == 1 && len(legacy) == 0 && strings.HasPrefix(batches[0].id, "compact-")
 	for ti, t := range s.opt.Tables {
 		sums[ti].Table = t.Name
 		files := make([]string, len(batches))
@@ -220,6 +223,7 @@ func (s *Store) Compact(ctx context.Context) ([]CompactSummary, error) {
 			sources[ti] = srcs
 			sums[ti].FilesAfter++
 			sums[ti].Rows += rows
+			sums[ti].Rewritten = true
 		}
 		// Sources go once the primary is published: the primary's first, so that a crash leaves
 		// companions that are superseded or orphans, never a batch without its companions.

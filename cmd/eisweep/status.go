@@ -63,7 +63,10 @@ was or compacted, never with rows lost or doubled.`,
 					fmt.Fprintf(stdout, "%s: nothing to compact\n", dir)
 				}
 				for _, s := range sums {
-					fmt.Fprintf(stdout, "%s/%s: %d files → %d, %d rows", dir, s.Table, s.FilesBefore, s.FilesAfter, s.Rows)
+					fmt.Fprintf(stdout, "%s/%s: %d %s → %d, %d rows", dir, s.Table, s.FilesBefore, plural(int64(s.FilesBefore), "file", "files"), s.FilesAfter, s.Rows)
+					if s.FilesBefore == s.FilesAfter && !s.Rewritten {
+						fmt.Fprint(stdout, " (already compacted)")
+					}
 					if s.Dropped > 0 {
 						fmt.Fprintf(stdout, " (%d rows written twice dropped)", s.Dropped)
 					}
