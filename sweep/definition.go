@@ -92,6 +92,10 @@ func (d *Definition) Point(cell int64, dst Point) Point {
 	return dst
 }
 
+// maxNameLen is the longest definition name: it names the output folder (results/<name>) and
+// SLURM jobs (eisweep-<name>), within the 255 bytes a file name may have.
+const maxNameLen = 200
+
 // Error is a problem in a definition, located in its file.
 type Error struct {
 	Path string // file, or "" for text
@@ -226,6 +230,8 @@ func (p *parser) parse(raw map[string]any) {
 	case string:
 		if !nameRE.MatchString(v) {
 			p.fail("name", lineOf(p.text, []string{"name"}), "%q is not a folder name (use letters, digits, '.', '_', '-'; start with a letter or digit)", v)
+		} else if len(v) > maxNameLen {
+			p.fail("name", lineOf(p.text, []string{"name"}), "%q has %d characters; use at most %d (it names the output folder, and file systems allow 255 bytes per name, some of which eisweep's own names take)", v[:20]+"…", len(v), maxNameLen)
 		}
 		d.Name = v
 	default:
@@ -298,8 +304,31 @@ func (p *parser) grid(v any) {
 		if !ok {
 			continue
 		}
-		p.d.Axes = append(p.d.Axes, Axis{Params: []int{index[prm.Name]}, Values: [][]Value{vals}, Key: e.keyText, Line: e.line})
+		ax := Axis{Params: []int{index[prm.Name]}, Values: [][]Value{vals}, Key: e.keyText, Line: e.line}
+		if msg := repeated(&ax); msg != "" {
+			p.fail(e.keyText, e.line, "%s", msg)
+			continue
+		}
+		p.d.Axes = append(p.d.Axes, ax)
 	}
+}
+
+// repeated says which two positions of an axis hold the same value (the same tuple for a zip),
+// "" if none do: they would be two cells with one identity, run twice under one run_id.
+func repeated(a *Axis) string {
+	seen := map[string]int{}
+	for j := range a.Len() {
+		var b []byte
+		for k, i := range a.Params {
+			b = appendCanonical(append(b, ' '), Registry[i], a.Values[k][j])
+		}
+		if first, dup := seen[string(b)]; dup {
+			return fmt.Sprintf("values %d and %d (%s and %s) are the same: each value may appear once (two cells would share one identity); remove one",
+				first+1, j+1, a.Position(first), a.Position(j))
+		}
+		seen[string(b)] = j
+	}
+	return ""
 }
 
 func (p *parser) zips(v any) {
@@ -345,6 +374,10 @@ func (p *parser) zips(v any) {
 			}
 		}
 		if !bad {
+			if msg := repeated(&ax); msg != "" {
+				p.fail(key, header, "%s", msg)
+				continue
+			}
 			p.d.Axes = append(p.d.Axes, ax)
 		}
 	}

@@ -1,6 +1,7 @@
 package sweep
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -117,6 +118,54 @@ func TestIdentityFormat(t *testing.T) {
 	for _, bad := range []string{"", "4790276524d385c", "4790276524d385ccc", "4790276524d385cg", "../../victim.txt!"} {
 		if _, err := ParseRunID(bad); err == nil {
 			t.Errorf("ParseRunID(%q) accepted", bad)
+		}
+	}
+}
+
+// TestRepeatedValuesRefused: a value written twice on an axis (however it is spelled), a zip
+// row written twice, or a range whose steps repeat a value, is refused naming both positions:
+// the two cells would have one identity.
+func TestRepeatedValuesRefused(t *testing.T) {
+	for _, c := range []struct{ reason, text, want string }{
+		{"numbers", `[grid]
+"weights.mult_ei" = [1, 1.2, 1.0]`, "values 1 and 3"},
+		{"units", `[grid]
+"input.rate_exc" = ["5 Hz", "6 Hz", "0.005 kHz"]`, "values 1 and 3 (5 Hz and 5 Hz)"},
+		{"a range from a value to itself", `[grid]
+"weights.mult_ei" = { from = 1, to = 1, steps = 3 }`, "values 1 and 2"},
+		{"zip rows", `[[zip]]
+"exc.e_leak" = ["7.6 mV", "8 mV", "7.6 mV"]
+"inh.e_leak" = ["6.5 mV", "7 mV", "6.5 mV"]`, "values 1 and 3"},
+	} {
+		_, err := Parse("r.toml", "name = \"r\"\n"+c.text+"\n")
+		if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), "remove one") {
+			t.Errorf("%s: %v, want an error naming %q", c.reason, err, c.want)
+		}
+	}
+	// A zip may repeat one member's value while the rows differ.
+	if _, err := Parse("r.toml", "name = \"r\"\n[[zip]]\n\"exc.e_leak\" = [\"7.6 mV\", \"7.6 mV\"]\n\"inh.e_leak\" = [\"6.5 mV\", \"7 mV\"]\n"); err != nil {
+		t.Errorf("distinct zip rows refused: %v", err)
+	}
+	long := strings.Repeat("n", 201)
+	if _, err := Parse("r.toml", "name = \""+long+"\"\n"); err == nil || !strings.Contains(err.Error(), "at most 200") {
+		t.Errorf("a 201-character name: %v", err)
+	}
+}
+
+// TestDisplayAsWritten: a value reads back in its display unit as it was written, not with the
+// last bit of a unit conversion (1000 nA is 1e-06 A, and 1e-06/1e-09 = 1000.0000000000001).
+func TestDisplayAsWritten(t *testing.T) {
+	for _, c := range []struct {
+		name, value string
+		want        float64
+	}{{"weights.j_ei", "1000 nA", 1000}, {"exc.e_leak", "7.6 mV", 7.6}, {"sim.dt", "0.1 ms", 0.1}, {"input.rate_exc", "0.005 kHz", 5}} {
+		d, err := Parse("d.toml", fmt.Sprintf("name = \"d\"\n[params]\n%q = %q\n", c.name, c.value))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := Lookup(c.name)
+		if got := p.Display(d.Base[index[c.name]]); got != c.want {
+			t.Errorf("%s = %s reads back as %v, want %v", c.name, c.value, got, c.want)
 		}
 	}
 }

@@ -46,7 +46,7 @@ func TestRanges(t *testing.T) {
 		{"log scale", `{ from = "1 Hz", to = "100 Hz", steps = 3, scale = "log" }`, "input.rate_exc", []string{"1 Hz", "10 Hz", "100 Hz"}},
 		{"integer range", `{ from = 100, to = 400, steps = 4 }`, "input.n_exc", []string{"100", "200", "300", "400"}},
 		{"words", `["poisson", "regular"]`, "input.mode", []string{"poisson", "regular"}},
-		{"mixed spellings in a list", `["0.005 kHz", "5000 mHz"]`, "input.rate_exc", []string{"5 Hz", "5 Hz"}},
+		{"mixed spellings in a list", `["0.005 kHz", "6000 mHz"]`, "input.rate_exc", []string{"5 Hz", "6 Hz"}},
 	}
 	for _, c := range cases {
 		d, err := Parse("t.toml", fmt.Sprintf("name = \"r\"\n[grid]\n%q = %s\n", c.name, c.spec))

@@ -60,7 +60,9 @@ var unitSuffix = map[string]string{
 // Display returns v in the parameter's display unit (mV, ms, …), or as is when dimensionless.
 func (p *Param) Display(v Value) float64 {
 	if p.Kind == KindQuantity {
-		return v.Num / p.scale
+		// To 15 significant digits, so that a value written in decimal reads back as written
+		// ("1000 nA" is 1e-06 A, and 1e-06/1e-09 is 1000.0000000000001 in float64).
+		return snap15(v.Num / p.scale)
 	}
 	return v.Num
 }
