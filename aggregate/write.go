@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
@@ -110,6 +111,12 @@ func writeBalance(dir string, def *sweep.Definition, lines []*UnitBalanceLines) 
 			rows = append(rows, balanceRow{u, lv})
 		}
 	}
+	cols := balanceColumns()
+	return store.WriteDerived(dir, "balance.parquet", func(w io.Writer) error { return table.Write(w, cols, rows, aggregateMeta(def), 1<<20) })
+}
+
+// balanceColumns are balance.parquet's columns.
+func balanceColumns() []table.Column[balanceRow] {
 	cr := func(r *balanceRow) *analysis.Crossing { return &r.lv.crossing }
 	cols := []table.Column[balanceRow]{
 		table.String("unit", `"E" or "I": the unit whose balance line this row belongs to`, func(r *balanceRow) string { return r.u.Unit }),
@@ -159,8 +166,19 @@ func writeBalance(dir string, def *sweep.Definition, lines []*UnitBalanceLines) 
 		)
 	}
 	cols = append(cols, experiment.ParamColumns(func(int) bool { return true }, func(r *balanceRow) ([]float64, []string) { return r.lv.params, r.lv.words })...)
-	return store.WriteDerived(dir, "balance.parquet", func(w io.Writer) error { return table.Write(w, cols, rows, aggregateMeta(def), 1<<20) })
+	return cols
 }
+
+// SummaryDocs describes summary.parquet's columns for grid cells (a --by grouping has the
+// grouped parameters' columns instead of cell_id and every parameter's).
+func SummaryDocs() []table.ColumnDoc { return table.Docs(summaryColumns(nil)) }
+
+// BalanceDocs describes balance.parquet's columns.
+func BalanceDocs() []table.ColumnDoc { return table.Docs(balanceColumns()) }
+
+// SummaryMetrics are the runs columns whose statistics summary.parquet holds, each as
+// <metric>_mean, _sd, _sem, _ci_lo and _ci_hi.
+func SummaryMetrics() []string { return slices.Clone(summaryMetrics) }
 
 func aggregateMeta(def *sweep.Definition) map[string]string {
 	return map[string]string{"eisweep.definition": def.Text, "eisweep.definition_sha256": def.Hash(), "eisweep.version": buildinfo.Version()}

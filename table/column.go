@@ -49,6 +49,23 @@ func Names[T any](cols []Column[T]) []string {
 	return ns
 }
 
+// ColumnDoc is what documentation says of a column: everything but how to fill it.
+type ColumnDoc struct {
+	Name     string
+	Type     arrow.DataType
+	Nullable bool
+	Doc      string
+}
+
+// Docs returns the documentation of cols, in order.
+func Docs[T any](cols []Column[T]) []ColumnDoc {
+	ds := make([]ColumnDoc, len(cols))
+	for i, c := range cols {
+		ds[i] = ColumnDoc{Name: c.Name, Type: c.Type, Nullable: c.Nullable, Doc: c.Doc}
+	}
+	return ds
+}
+
 // Float is a non-null float64 column.
 func Float[T any](name, doc string, get func(*T) float64) Column[T] {
 	return Column[T]{Name: name, Type: arrow.PrimitiveTypes.Float64, Doc: doc,

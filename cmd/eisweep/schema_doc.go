@@ -5,13 +5,14 @@ import (
 	"io"
 	"strings"
 
+	"github.com/eisweep/eisweep/aggregate"
 	"github.com/eisweep/eisweep/experiment"
 	"github.com/eisweep/eisweep/solve"
 	"github.com/eisweep/eisweep/sweep"
 	"github.com/eisweep/eisweep/table"
 )
 
-// WriteSchemaDoc writes the schemas of the runs, fi, traces and solved tables as Markdown: for each
+// WriteSchemaDoc writes the schemas of the runs, fi, traces, solved, summary and balance tables as Markdown: for each
 // column its name, type, nullability and meaning.
 func WriteSchemaDoc(w io.Writer) error {
 	fmt.Fprintf(w, "## runs/: one row per run\n\n")
@@ -51,7 +52,68 @@ func WriteSchemaDoc(w io.Writer) error {
 			return err
 		}
 	}
+	fmt.Fprintf(w, "\n## summary.parquet: one row per grid cell (`eisweep aggregate`)\n\n"+
+		"The cell (`cell_id`), every parameter column of runs/, the counts, then for each measurement\n"+
+		"below its mean, standard deviation, standard error and 95%% interval over the cell's runs that\n"+
+		"did not fail. `aggregate --by p,q` writes `summary-by-p-q.parquet` instead (dots become\n"+
+		"underscores): one row per distinct value of the grouped parameters, with their columns in place of\n"+
+		"`cell_id` and the other parameters'.\n\n")
+	var metrics []string
+	for _, m := range aggregate.SummaryMetrics() {
+		metrics = append(metrics, "`"+m+"`")
+	}
+	fmt.Fprintf(w, "| column | type | nullable | meaning |\n|---|---|---|---|\n")
+	for _, c := range aggregate.SummaryDocs() {
+		if isParamColumn(c.Name) {
+			continue
+		}
+		name, doc := "`"+c.Name+"`", c.Doc
+		if m, ok := strings.CutSuffix(c.Name, "_mean"); ok && strings.HasPrefix(c.Doc, "mean of runs.") {
+			name = "`<m>_mean`, `<m>_sd`, `<m>_sem`, `<m>_ci_lo`, `<m>_ci_hi`"
+			doc = "mean, standard deviation (n−1), standard error of the mean, and the 95% interval of the mean (Student t) of runs.<m> over the cell's runs, for each measurement <m> of: " + strings.Join(metrics, ", ")
+			if m != strings.Trim(metrics[0], "`") {
+				continue
+			}
+		} else if isStatColumn(c.Name) {
+			continue
+		}
+		if err := docRow(w, name, c.Type.String(), c.Nullable, doc); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(w, "\n## balance.parquet: one row per unit and excitation level (`eisweep aggregate`, when the sweep varies an inhibitory weight)\n\n"+
+		"Then every parameter column of runs/: the level's values, null for the parameters varied along the axis or pooled over.\n\n")
+	fmt.Fprintf(w, "| column | type | nullable | meaning |\n|---|---|---|---|\n")
+	for _, c := range aggregate.BalanceDocs() {
+		if isParamColumn(c.Name) {
+			continue
+		}
+		if err := docRow(w, "`"+c.Name+"`", c.Type.String(), c.Nullable, c.Doc); err != nil {
+			return err
+		}
+	}
 	return nil
+}
+
+// isStatColumn reports whether name is a summary statistic of a measurement (m_mean, m_sd, …).
+func isStatColumn(name string) bool {
+	for _, m := range aggregate.SummaryMetrics() {
+		for _, s := range []string{"_mean", "_sd", "_sem", "_ci_lo", "_ci_hi"} {
+			if name == m+s {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func docRow(w io.Writer, name, typ string, nullable bool, doc string) error {
+	null := ""
+	if nullable {
+		null = "yes"
+	}
+	_, err := fmt.Fprintf(w, "| %s | %s | %s | %s |\n", name, typ, null, strings.ReplaceAll(doc, "|", "\\|"))
+	return err
 }
 
 // isParamColumn reports whether name is a registry parameter's column.

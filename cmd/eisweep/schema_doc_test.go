@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/eisweep/eisweep/aggregate"
 	"github.com/eisweep/eisweep/experiment"
 	"github.com/eisweep/eisweep/solve"
 )
@@ -50,6 +51,12 @@ func TestSchemaDocUpToDate(t *testing.T) {
 			names = append(names, c.Name)
 		}
 	}
+	for _, c := range append(aggregate.SummaryDocs(), aggregate.BalanceDocs()...) {
+		if !isParamColumn(c.Name) && !isStatColumn(c.Name) {
+			names = append(names, c.Name)
+		}
+	}
+	names = append(names, aggregate.SummaryMetrics()...) // each metric's statistics are one row
 	for _, n := range names {
 		if !strings.Contains(string(got), "`"+n+"`") {
 			t.Errorf("column %s missing from %s", n, schemaDoc)

@@ -78,8 +78,9 @@ was or compacted, never with rows lost or doubled.`,
 	})
 	register(&command{
 		name: "schema", short: "print the columns of the output tables",
-		long: `Print every column of the runs, fi and traces tables with its type,
-nullability and meaning (docs/SCHEMA.md holds the same).`,
+		long: `Print every column of the output tables (runs, fi, traces, solved, summary and
+balance) with its type, nullability and meaning, as Markdown (docs/SCHEMA.md
+holds the same).`,
 		setup: func(fs *flag.FlagSet) func(context.Context, []string, io.Writer, io.Writer) error {
 			return func(_ context.Context, args []string, stdout, _ io.Writer) error {
 				if len(args) > 0 {
