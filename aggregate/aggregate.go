@@ -229,15 +229,21 @@ func Compute(ctx context.Context, dir string, opt Options) (*Result, error) {
 	return res, nil
 }
 
+// SummaryName is the file name of the summary grouped by the parameters by (nil: grid cells):
+// summary.parquet, or summary-by-<p>-<q>.parquet with the dots of p and q as underscores.
+func SummaryName(by []string) string {
+	if len(by) == 0 {
+		return "summary.parquet"
+	}
+	return "summary-by-" + strings.NewReplacer(".", "_", ",", "-").Replace(strings.Join(by, ",")) + ".parquet"
+}
+
 // Write writes res into the output folder dir: summary.parquet (or summary-by-<params>.parquet
 // for a grouping other than grid cells, so that one grouping never replaces another) and, with
 // balance lines, balance.parquet, each replaced atomically.
 func Write(dir string, res *Result) (Written, error) {
 	var w Written
-	name := "summary.parquet"
-	if len(res.By) > 0 {
-		name = "summary-by-" + strings.NewReplacer(".", "_", ",", "-").Replace(strings.Join(res.By, ",")) + ".parquet"
-	}
+	name := SummaryName(res.By)
 	w.SummaryPath = filepath.Join(dir, name)
 	if err := writeSummary(dir, name, res.Def, res.By, res.order, res.groups); err != nil {
 		return w, err

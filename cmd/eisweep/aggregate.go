@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
+	"path/filepath"
 	"strings"
 	"text/tabwriter"
 
@@ -19,10 +21,11 @@ func init() {
 		name: "aggregate", args: "[--by p1,p2] [--bootstrap N] DIR", short: "statistics per grid cell, and fitted balance lines",
 		long: `Read every run of the output folder DIR and write:
 
-  DIR/summary.parquet  per grid cell (or per --by group): n, mean, SD, SEM and
-                       95% CI of rates, charges, currents and balance
-                       coefficients, and the fraction of runs within ±10% of
-                       the set points;
+  DIR/summary.parquet  per grid cell: n, mean, SD, SEM and 95% CI of rates,
+                       charges, currents and balance coefficients, and the
+                       fraction of runs within ±10% of the set points (with
+                       --by p,q: DIR/summary-by-p-q.parquet, per group, so that
+                       one grouping never replaces another);
   DIR/balance.parquet  when the sweep varies an inhibitory weight (mult_ei,
                        j_ei for the E unit; mult_ii, j_ii for the I unit): for
                        each excitation level, the weight and currents (Ē*, Ī*)
@@ -61,11 +64,16 @@ and print the balance lines.`,
 				if err != nil {
 					return err
 				}
+				_, statErr := os.Stat(filepath.Join(args[0], aggregate.SummaryName(byList)))
 				wr, err := aggregate.Write(args[0], res)
 				if err != nil {
 					return err
 				}
-				fmt.Fprintf(stdout, "%s: %d %s\n", wr.SummaryPath, res.Groups, plural(int64(res.Groups), "group", "groups"))
+				again := ""
+				if statErr == nil {
+					again = ", replacing the one an earlier aggregate wrote"
+				}
+				fmt.Fprintf(stdout, "%s: %d %s%s\n", wr.SummaryPath, res.Groups, plural(int64(res.Groups), "group", "groups"), again)
 				if wr.BalancePath != "" {
 					fmt.Fprintf(stdout, "%s:\n", wr.BalancePath)
 				}

@@ -278,3 +278,28 @@ func TestFigureWritesOnlyFigures(t *testing.T) {
 		t.Error("the sweep has no balance lines: the test does not test what it says")
 	}
 }
+
+// TestAggregateNamesItsGrouping: aggregate --by writes its own file and leaves the per-cell
+// summary; running aggregate again says it replaced the earlier one.
+func TestAggregateNamesItsGrouping(t *testing.T) {
+	dir := t.TempDir()
+	def := filepath.Join(dir, "g.toml")
+	os.WriteFile(def, []byte("name = \"g\"\nreplicates = 4\n[params]\n\"sim.duration\" = \"0.1 s\"\n\"fi.n_currents\" = 31\n[grid]\n\"input.rate_exc\" = [\"4 Hz\", \"5 Hz\"]\n\"input.rate_inh\" = [\"12 Hz\", \"14 Hz\"]\n"), 0o644)
+	out := filepath.Join(dir, "out")
+	if code, _, errs := eisweep(t, "run", "--quiet", "-o", out, def); code != 0 {
+		t.Fatalf("run: %s", errs)
+	}
+	_, first, _ := eisweep(t, "aggregate", out)
+	summary, _ := os.ReadFile(filepath.Join(out, "summary.parquet"))
+	code, byOut, errs := eisweep(t, "aggregate", "--by", "input.rate_exc", out)
+	if code != 0 || !strings.Contains(byOut, "summary-by-input_rate_exc.parquet: 2 groups") {
+		t.Errorf("aggregate --by: exit %d: %s%s", code, byOut, errs)
+	}
+	if again, _ := os.ReadFile(filepath.Join(out, "summary.parquet")); !bytes.Equal(again, summary) {
+		t.Error("aggregate --by replaced summary.parquet")
+	}
+	_, second, _ := eisweep(t, "aggregate", out)
+	if strings.Contains(first, "replacing") || !strings.Contains(second, "4 groups, replacing the one an earlier aggregate wrote") {
+		t.Errorf("first: %q; second: %q", first, second)
+	}
+}
