@@ -169,6 +169,23 @@ func balanceColumns() []table.Column[balanceRow] {
 	return cols
 }
 
+// Words returns, per parameter of params (word parameters, e.g. input.mode), its value in each
+// group, in the order of Floats; "" for number parameters.
+func (r *Result) Words(params []*sweep.Param) ([][]string, error) {
+	out := make([][]string, len(params))
+	for k, p := range params {
+		i := indexOfParam(p.Name)
+		if i < 0 {
+			return nil, fmt.Errorf("no parameter %s", p.Name)
+		}
+		out[k] = make([]string, len(r.order))
+		for g, key := range r.order {
+			out[k][g] = r.groups[key].words[i]
+		}
+	}
+	return out, nil
+}
+
 // SummaryDocs describes summary.parquet's columns for grid cells (a --by grouping has the
 // grouped parameters' columns instead of cell_id and every parameter's).
 func SummaryDocs() []table.ColumnDoc { return table.Docs(summaryColumns(nil)) }

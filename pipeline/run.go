@@ -268,8 +268,12 @@ func LoadFolder(dir string) (*sweep.Definition, error) {
 		return nil, err
 	}
 	if !ok {
-		if _, serr := os.Stat(dir); serr != nil {
+		st, serr := os.Stat(dir)
+		if serr != nil {
 			return nil, fmt.Errorf("%s: %w", dir, serr)
+		}
+		if !st.IsDir() {
+			return nil, fmt.Errorf("%s is a file, not an output folder (results/<name>, or the -o DIR a run wrote)", dir)
 		}
 		return nil, fmt.Errorf("%s is not an eisweep output folder: it has no %s", dir, store.DefinitionFile)
 	}

@@ -267,7 +267,7 @@ func ensureDir(dir string) error {
 // ReadDefinition returns the text of the folder's sweep.toml, and false if it has none.
 func ReadDefinition(dir string) (string, bool, error) {
 	b, err := os.ReadFile(filepath.Join(dir, DefinitionFile))
-	if os.IsNotExist(err) {
+	if os.IsNotExist(err) || errors.Is(err, syscall.ENOTDIR) {
 		return "", false, nil
 	}
 	if err != nil {
