@@ -141,7 +141,7 @@ func balanceColumns() []table.Column[balanceRow] {
 		table.FloatOrNull("gain_hz_per_pa", "the unit's f-I gain g (Hz/pA)", func(r *balanceRow) float64 { return r.lv.gain }),
 		table.FloatOrNull("i_tg_pa", "threshold–gain prediction at the crossing, Ē* − θ − r*/g (pA)", func(r *balanceRow) float64 { return r.lv.tgI }),
 		table.FloatOrNull("i_tg_minus_cross_pa", "how far the threshold–gain prediction lands from Ī* (pA)", func(r *balanceRow) float64 { return r.lv.tgI - cr(r).InhPA }),
-		table.FloatOrNull("w_tg_pa", "inhibitory weight delivering i_tg_pa, i_tg/(n_inh·rate_inh·1 ms) (pA)", func(r *balanceRow) float64 { return r.lv.tgI / (r.lv.nInh * r.lv.rateInh * 1e-3) }),
+		table.FloatOrNull("w_tg_pa", "inhibitory weight delivering i_tg_pa, i_tg/(sources_inh·rate_inh·1 ms), sources_inh = n_inh (1 in regular mode) (pA)", func(r *balanceRow) float64 { return r.lv.tgI / (r.lv.nInh * r.lv.rateInh * 1e-3) }),
 		table.FloatOrNull("resid_linear_pa", "residual Ī* − (m·Ē* + b) of the linear fit (pA)", func(r *balanceRow) float64 { return r.lv.resid[0] }),
 		table.FloatOrNull("resid_additive_pa", "residual of the additive fit (pA)", func(r *balanceRow) float64 { return r.lv.resid[1] }),
 		table.FloatOrNull("resid_multiplicative_pa", "residual of the multiplicative fit (pA)", func(r *balanceRow) float64 { return r.lv.resid[2] }),

@@ -2,7 +2,7 @@ package analysis
 
 import "math"
 
-// Balance is MODEL.md §6 for one unit X of one run: its mean currents, the coefficients of the
+// Balance is docs/MODEL.md §6 for one unit X of one run: its mean currents, the coefficients of the
 // three balance models, the inhibitory weight each proposes, and the threshold–gain prediction.
 type Balance struct {
 	ExcPA float64 // mean excitatory current Ē_X = Q_XE/duration (pA)

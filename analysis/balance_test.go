@@ -11,7 +11,7 @@ func near(a, b, tol float64) bool {
 	return a == b || math.IsNaN(a) && math.IsNaN(b) || math.Abs(a-b) <= tol*math.Max(1, math.Abs(b))
 }
 
-// TestUnitBalance: hand-computed cases of MODEL.md §6.
+// TestUnitBalance: hand-computed cases of docs/MODEL.md §6.
 func TestUnitBalance(t *testing.T) {
 	cases := []struct {
 		reason                      string

@@ -1,7 +1,7 @@
 package analysis
 
 // PredictedChargePC returns the charge (pC) that nSources inputs at rateHz deliver over
-// durationSec through weight wAmp, each spike delivering w·1 ms (MODEL.md §6, the seed's
+// durationSec through weight wAmp, each spike delivering w·1 ms (docs/MODEL.md §6, the seed's
 // "rough estimates"):
 //
 //	Q̂ = n · w · rate · duration · 1 ms

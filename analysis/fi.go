@@ -41,7 +41,7 @@ type FIThresholdGain struct {
 	First       int      // index of the first current with a non-zero rate; −1 if none
 }
 
-// ThresholdGain computes θ and g as the seed does (MODEL.md §5) from currents (A, increasing)
+// ThresholdGain computes θ and g as the seed does (docs/MODEL.md §5) from currents (A, increasing)
 // and the spike counts at each over durationSec:
 //
 //	θ = I[first],   first = the first index with count > 0

@@ -104,7 +104,7 @@ func searchFI(key fiKey, scratch *sim.FIScratch) (*fiCurve, error) {
 	return c, nil
 }
 
-// computeFI runs the full f-I scan of MODEL.md §5 and derives θ and g.
+// computeFI runs the full f-I scan of docs/MODEL.md §5 and derives θ and g.
 func computeFI(key fiKey, scratch *sim.FIScratch) (*fiCurve, error) {
 	c := &fiCurve{key: key, id: key.id()}
 	c.currentsA = sim.FICurrents(nil, key.FI.IMinAmp, key.FI.IMaxAmp, key.FI.NCurrents)

@@ -32,7 +32,7 @@ type Row struct {
 	FIErr              string                   // f-I failure, if any
 	FIKeyE, FIKeyI     FIKey                    // identities of the units' f-I computations
 	CellID             sweep.CellID             // identity of the grid cell (all parameters but the replicate)
-	BalE, BalI         analysis.Balance         // MODEL.md §6 for each unit
+	BalE, BalI         analysis.Balance         // docs/MODEL.md §6 for each unit
 	RunMs              float64                  // wall time of the simulation (ms)
 }
 
@@ -86,7 +86,7 @@ func str(name, doc string, nullable bool, get func(*Row) string) table.Column[Ro
 		}}
 }
 
-// balance computes MODEL.md §6 for both units from the row's measurements: the E unit's set
+// balance computes docs/MODEL.md §6 for both units from the row's measurements: the E unit's set
 // point is rate_exc, the I unit's rate_inh, and the linear model's slope rate_exc/rate_inh.
 func (r *Row) balance() {
 	m := &r.Model
@@ -104,7 +104,7 @@ func (r *Row) balance() {
 	r.BalI = analysis.UnitBalance(r.QIEPC, r.QIIPC, m.Sim.DurationSec, slope, ti, gi, r.RateIHz, m.Input.RateInhHz, nInh, m.Input.RateInhHz)
 }
 
-// balanceColumns are MODEL.md §6 for unit u ("e" or "i"), whose inhibitory pathway is "ei" or "ii".
+// balanceColumns are docs/MODEL.md §6 for unit u ("e" or "i"), whose inhibitory pathway is "ei" or "ii".
 func balanceColumns(u, path, unit string, bal func(*Row) *analysis.Balance) []table.Column[Row] {
 	b := func(name, doc string, get func(*analysis.Balance) float64) table.Column[Row] {
 		return measured(name, doc, func(r *Row) float64 { return get(bal(r)) })
@@ -115,11 +115,11 @@ func balanceColumns(u, path, unit string, bal func(*Row) *analysis.Balance) []ta
 		b("b_add_"+u+"_pa", "additive balance I = E + b of the "+unit+" unit: b = Ī − Ē (pA)", func(x *analysis.Balance) float64 { return x.AdditiveBPA }),
 		b("m_mult_"+u, "multiplicative balance I = m·E of the "+unit+" unit: m = Ī/Ē", func(x *analysis.Balance) float64 { return x.MultiplicativeM }),
 		b("b_lin_"+u+"_pa", "linear balance I = m·E + b of the "+unit+" unit, m = slope_lin: b = Ī − m·Ē (pA)", func(x *analysis.Balance) float64 { return x.LinearBPA }),
-		b("w_add_"+path+"_pa", "inhibitory weight the additive model proposes, (Ē + b)/(n_inh·rate_inh·1 ms) (pA)", func(x *analysis.Balance) float64 { return x.AdditiveWPA }),
-		b("w_mult_"+path+"_pa", "inhibitory weight the multiplicative model proposes, m·Ē/(n_inh·rate_inh·1 ms) (pA)", func(x *analysis.Balance) float64 { return x.MultiplicativeWPA }),
-		b("w_lin_"+path+"_pa", "inhibitory weight the linear model proposes, (m·Ē + b)/(n_inh·rate_inh·1 ms) (pA)", func(x *analysis.Balance) float64 { return x.LinearWPA }),
+		b("w_add_"+path+"_pa", "inhibitory weight the additive model proposes, (Ē + b)/(sources_inh·rate_inh·1 ms, sources_inh = n_inh (1 in regular mode)) (pA)", func(x *analysis.Balance) float64 { return x.AdditiveWPA }),
+		b("w_mult_"+path+"_pa", "inhibitory weight the multiplicative model proposes, m·Ē/(sources_inh·rate_inh·1 ms, sources_inh = n_inh (1 in regular mode)) (pA)", func(x *analysis.Balance) float64 { return x.MultiplicativeWPA }),
+		b("w_lin_"+path+"_pa", "inhibitory weight the linear model proposes, (m·Ē + b)/(sources_inh·rate_inh·1 ms, sources_inh = n_inh (1 in regular mode)) (pA)", func(x *analysis.Balance) float64 { return x.LinearWPA }),
 		b("i_tg_"+u+"_pa", "threshold–gain prediction of the inhibition holding the "+unit+" unit at its set point r*: Ē − θ − r*/g (pA)", func(x *analysis.Balance) float64 { return x.ThresholdGainIPA }),
-		b("w_tg_"+path+"_pa", "inhibitory weight delivering i_tg_"+u+"_pa: i_tg/(n_inh·rate_inh·1 ms) (pA)", func(x *analysis.Balance) float64 { return x.ThresholdGainWPA }),
+		b("w_tg_"+path+"_pa", "inhibitory weight delivering i_tg_"+u+"_pa: i_tg/(sources_inh·rate_inh·1 ms, sources_inh = n_inh (1 in regular mode)) (pA)", func(x *analysis.Balance) float64 { return x.ThresholdGainWPA }),
 		b("setpoint_err_"+u+"_hz", "rate of the "+unit+" unit minus its set point ("+map[string]string{"e": "rate_exc", "i": "rate_inh"}[u]+") (Hz)", func(x *analysis.Balance) float64 { return x.SetPointErrorHz }),
 	}
 }
@@ -166,9 +166,9 @@ func buildColumns() []table.Column[Row] {
 		measured("q_ie_pc", "excitatory charge onto the I unit (pC)", func(r *Row) float64 { return r.QIEPC }),
 		measured("q_ii_pc", "inhibitory charge onto the I unit (pC)", func(r *Row) float64 { return r.QIIPC }),
 		f64("q_ee_pred_pc", "predicted Q_EE = sources·w_EE·rate_exc·duration·1 ms, sources = n_exc (1 in regular mode) (pC)", func(r *Row) float64 { return predicted(r, 0) }),
-		f64("q_ei_pred_pc", "predicted Q_EI = n_inh·w_EI·rate_inh·duration·1 ms (pC)", func(r *Row) float64 { return predicted(r, 2) }),
-		f64("q_ie_pred_pc", "predicted Q_IE = n_exc·w_IE·rate_exc·duration·1 ms (pC)", func(r *Row) float64 { return predicted(r, 1) }),
-		f64("q_ii_pred_pc", "predicted Q_II = n_inh·w_II·rate_inh·duration·1 ms (pC)", func(r *Row) float64 { return predicted(r, 3) }),
+		f64("q_ei_pred_pc", "predicted Q_EI = sources_inh·w_EI·rate_inh·duration·1 ms, sources_inh = n_inh (1 in regular mode) (pC)", func(r *Row) float64 { return predicted(r, 2) }),
+		f64("q_ie_pred_pc", "predicted Q_IE = sources_exc·w_IE·rate_exc·duration·1 ms, sources_exc = n_exc (1 in regular mode) (pC)", func(r *Row) float64 { return predicted(r, 1) }),
+		f64("q_ii_pred_pc", "predicted Q_II = sources_inh·w_II·rate_inh·duration·1 ms, sources_inh = n_inh (1 in regular mode) (pC)", func(r *Row) float64 { return predicted(r, 3) }),
 		i64("n_input_exc", "presynaptic excitatory spikes delivered (each reaches both units)", true, func(r *Row) int64 { return r.NInputExc }),
 		i64("n_input_inh", "presynaptic inhibitory spikes delivered", true, func(r *Row) int64 { return r.NInputInh }),
 		fiCol("theta_e_pa", "f-I threshold of the E unit: first current with a non-zero rate (pA); null if it never fires in range", func(r *Row) float64 { return r.FIE.ThresholdPA }),

@@ -20,7 +20,7 @@ import (
 )
 
 // seedRef holds the seed notebook's printed numbers and Brian2 2.5.1's statistics over 200
-// seeds (MODEL.md §4–§7), for the report after a run of the seed experiment.
+// seeds (docs/MODEL.md §4–§7), for the report after a run of the seed experiment.
 var seedRef = struct {
 	weights, predicted [4]string // EE, IE, EI, II
 	theta, gain        [2]string // E, I

@@ -4,7 +4,7 @@ import (
 	"testing"
 )
 
-// BenchmarkStep is one forward-Euler step of one unit (MODEL.md §3), with synaptic input.
+// BenchmarkStep is one forward-Euler step of one unit (docs/MODEL.md §3), with synaptic input.
 func BenchmarkStep(b *testing.B) {
 	cfg := seedConfig()
 	c := newUnitStep(cfg.Exc, cfg.Syn, cfg.DtSec, cfg.W.EEAmp, cfg.W.EIAmp)

@@ -1,7 +1,7 @@
 // Package sim simulates eisweep's experiment: one excitatory (E) and one inhibitory (I) leaky
 // integrate-and-fire unit with spike-triggered adaptation and rise/decay synapses, driven by an
-// excitatory and an inhibitory input population (MODEL.md §1–§3), and the f-I test that gives each
-// unit's threshold and gain (MODEL.md §5).
+// excitatory and an inhibitory input population (docs/MODEL.md §1–§3), and the f-I test that gives each
+// unit's threshold and gain (docs/MODEL.md §5).
 //
 // # Brian2 exactness
 //

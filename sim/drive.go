@@ -5,7 +5,7 @@ import (
 	"math/rand/v2"
 )
 
-// InputMode selects how the input populations spike (MODEL.md §1).
+// InputMode selects how the input populations spike (docs/MODEL.md §1).
 type InputMode int
 
 const (

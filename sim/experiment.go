@@ -22,7 +22,7 @@ var ErrStopped = errors.New("stopped before the end")
 // stopEvery is how many steps pass between checks of a Stop flag (about 15 µs of work).
 const stopEvery = 1 << 16
 
-// Config holds everything one run of the experiment needs besides its input (MODEL.md §1–§4).
+// Config holds everything one run of the experiment needs besides its input (docs/MODEL.md §1–§4).
 type Config struct {
 	DtSec       float64  // clock step dt (s); the seed uses 0.1 ms
 	DurationSec float64  // simulated time (s); the seed uses 1 s
@@ -110,12 +110,12 @@ func newUnitStep(u Unit, syn Synapses, dt, wExc, wInh float64) unitStep {
 	return s
 }
 
-// init puts st in the initial state of MODEL.md §2: v = E_L, everything else 0, never spiked.
+// init puts st in the initial state of docs/MODEL.md §2: v = E_L, everything else 0, never spiked.
 func (c *unitStep) init(st *State) {
 	*st = State{VVolt: c.initialV, LastSpikeStep: NeverSpiked}
 }
 
-// step advances st by one Euler step at step n (MODEL.md §3, "groups") and reports whether the
+// step advances st by one Euler step at step n (docs/MODEL.md §3, "groups") and reports whether the
 // unit crosses threshold ("thresholds"). The caller then delivers input and, on a spike, resets.
 // Every product is converted to float64 before it is added, which forbids fused multiply-adds.
 func (c *unitStep) step(st *State, n int64) (spike bool) {
@@ -194,7 +194,7 @@ type Result struct {
 	SpikeStepsE []int64 // steps at which the E unit spiked; spike time = step·dt
 	SpikeStepsI []int64 // steps at which the I unit spiked
 
-	// Charges (pC): Σ over steps of the recorded current · dt (MODEL.md §6).
+	// Charges (pC): Σ over steps of the recorded current · dt (docs/MODEL.md §6).
 	ChargeEEPC float64 // ∫ s_E of the E unit
 	ChargeEIPC float64 // ∫ s_I of the E unit
 	ChargeIEPC float64 // ∫ s_E of the I unit

@@ -13,7 +13,7 @@ import (
 // Brian2 computes it (Go folds constant expressions exactly, which can differ in the last bit).
 var mV, ms, pF, nS, nA = 1e-3, 1e-3, 1e-12, 1e-9, 1e-9
 
-// seedConfig is MODEL.md §4's defaults, as Brian2 holds them (SI units).
+// seedConfig is docs/MODEL.md §4's defaults, as Brian2 holds them (SI units).
 func seedConfig() Config {
 	exc := Unit{ELeakVolt: 7.6 * mV, VResetVolt: 14 * mV, VThreshVolt: 20 * mV, CmFarad: 200 * pF,
 		GLeakSiemens: 10 * nS, RefractorySec: 2.5 * ms, BetaAdaptAmpSec: 3 * nA * ms, TauAdaptSec: 500 * ms}

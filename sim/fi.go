@@ -6,7 +6,7 @@ import (
 	"sync/atomic"
 )
 
-// FI is the f-I test of MODEL.md §5: copies of one unit without synaptic input, each driven by a
+// FI is the f-I test of docs/MODEL.md §5: copies of one unit without synaptic input, each driven by a
 // constant current i_ext, simulated for a duration; a unit's rate is its spike count / duration.
 // The update is Brian2's for that model:
 //

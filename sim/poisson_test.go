@@ -97,7 +97,7 @@ func TestPoissonRunsMatchBrian2InDistribution(t *testing.T) {
 
 // TestPoissonChargesMatchExpectation: charges are linear in the input, so their expectation is
 // the same recursion driven by the mean input count per step, n·rate·dt. Over 10,000 seeds the
-// mean charge of every pathway must lie within 3 standard errors of it (MODEL.md §6 gives
+// mean charge of every pathway must lie within 3 standard errors of it (docs/MODEL.md §6 gives
 // 278.1, 240.1, 190.7, 141.2 pC at the defaults). This checks the input generator and the
 // synaptic cascade against arithmetic, independently of Brian2.
 func TestPoissonChargesMatchExpectation(t *testing.T) {
@@ -124,8 +124,8 @@ func TestPoissonChargesMatchExpectation(t *testing.T) {
 		expect(x.inh.incExc, x.inh.aUE, x.inh.aSE, meanExc), expect(x.inh.incInh, x.inh.aUI, x.inh.aSI, meanInh),
 	}
 	for i, ref := range []float64{278.1, 190.7, 240.1, 141.2} {
-		if math.Abs(want[i]-ref) > 0.1 { // MODEL.md rounds an approximation to 0.1 pC
-			t.Fatalf("expected charge %d: %.3f pC, MODEL.md gives %.1f", i, want[i], ref)
+		if math.Abs(want[i]-ref) > 0.1 { // docs/MODEL.md rounds an approximation to 0.1 pC
+			t.Fatalf("expected charge %d: %.3f pC, docs/MODEL.md gives %.1f", i, want[i], ref)
 		}
 	}
 	got := make([]sample, 4)

@@ -14,7 +14,7 @@ var mV, ms, pF, nS, nA, pA = 1e-3, 1e-3, 1e-12, 1e-9, 1e-9, 1e-12
 
 // TestSeedThresholdAndGain runs the full f-I test (3001 currents from 0 to 300 pA, 1 s) of the
 // seed's two cells and requires θ and g exactly as the seed notebook prints them
-// (MODEL.md §5), and the spike counts at 300 pA (61 and 249).
+// (docs/MODEL.md §5), and the spike counts at 300 pA (61 and 249).
 func TestSeedThresholdAndGain(t *testing.T) {
 	cells := []struct {
 		name        string

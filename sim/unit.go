@@ -7,7 +7,7 @@ import (
 )
 
 // Unit holds the parameters of one leaky integrate-and-fire unit with spike-triggered adaptation,
-// in SI units (MODEL.md §2, §4). The zero value is not a valid unit: CmFarad and TauAdaptSec must
+// in SI units (docs/MODEL.md §2, §4). The zero value is not a valid unit: CmFarad and TauAdaptSec must
 // be positive.
 type Unit struct {
 	ELeakVolt       float64 // leak reversal potential E_L (V); also the initial v
@@ -49,7 +49,7 @@ func (u Unit) Validate() error {
 }
 
 // Synapses holds the rise and decay time constants of the excitatory and inhibitory synaptic
-// currents, shared by both units (MODEL.md §2, §4). All must be positive.
+// currents, shared by both units (docs/MODEL.md §2, §4). All must be positive.
 type Synapses struct {
 	TauRiseESec float64 // rise time constant of excitatory input τ_rise,E (s)
 	TauFallESec float64 // decay time constant of excitatory input τ_fall,E (s)
@@ -71,7 +71,7 @@ func (s Synapses) Validate() error {
 }
 
 // Weights holds the synaptic weight of each pathway in amperes; subscript XY is onto X from Y
-// (MODEL.md §4). A presynaptic spike of weight w adds w/(τ_rise in ms) to the target's rise
+// (docs/MODEL.md §4). A presynaptic spike of weight w adds w/(τ_rise in ms) to the target's rise
 // variable, so that it delivers a charge of w·1 ms.
 type Weights struct {
 	EEAmp float64 // excitatory source → E unit (w_EE)

@@ -98,7 +98,7 @@ type FISpec struct {
 	DurationSec      float64
 }
 
-// finish derives the weights (MODEL.md §4) once every parameter is set.
+// finish derives the weights (docs/MODEL.md §4) once every parameter is set.
 func (m *Model) finish() {
 	nExc, nInh := sim.FanIn(m.Net.NUnits, m.Net.PropConnect, m.Net.PropInh)
 	te, ti := m.Sim.Exc.MembraneTauMs(), m.Sim.Inh.MembraneTauMs()
@@ -111,7 +111,7 @@ func (m *Model) finish() {
 }
 
 // Registry is the parameter registry, in display order. It is the contract between definitions,
-// output columns and the model: every parameter of MODEL.md §4, the clock, the inputs, the
+// output columns and the model: every parameter of docs/MODEL.md §4, the clock, the inputs, the
 // training network, the weights, and the f-I test. Do not modify it.
 var Registry = buildRegistry()
 
@@ -143,7 +143,7 @@ func mustSI(s string) float64 {
 	return v.SI
 }
 
-// unitParams are the eight parameters of one unit (MODEL.md §4), for "exc" or "inh".
+// unitParams are the eight parameters of one unit (docs/MODEL.md §4), for "exc" or "inh".
 func unitParams(p string, u func(*Model) *sim.Unit, eL, cm, ref, beta string) []*Param {
 	who := map[string]string{"exc": "excitatory", "inh": "inhibitory"}[p] + " unit"
 	return []*Param{

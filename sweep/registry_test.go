@@ -7,7 +7,7 @@ import (
 )
 
 // TestDefaultsAreTheSeed: the registry's defaults resolve to the seed's model, and its weights
-// print as the seed prints them (MODEL.md §4).
+// print as the seed prints them (docs/MODEL.md §4).
 func TestDefaultsAreTheSeed(t *testing.T) {
 	m, err := Defaults().Model()
 	if err != nil {
@@ -24,7 +24,7 @@ func TestDefaultsAreTheSeed(t *testing.T) {
 	if m.Sim.DtSec != 0.1*ms || m.Sim.DurationSec != 1 || m.Input.NExc != 400 || m.Input.NInh != 100 ||
 		m.Input.RateExcHz != 5 || m.Input.RateInhHz != 14 || m.Sim.Exc.BetaAdaptAmpSec != 3*nA*ms ||
 		m.Sim.Exc.CmFarad != 200*pF || m.Sim.Inh.ELeakVolt != 6.5*mV || m.FI.NCurrents != 3001 || m.FI.IMaxAmp != 300*pA {
-		t.Errorf("defaults differ from MODEL.md §4: %+v", m)
+		t.Errorf("defaults differ from docs/MODEL.md §4: %+v", m)
 	}
 }
 

@@ -3,7 +3,7 @@
 
     /usr/bin/python3 tools/bench_brian2.py [--reps 5] [--sweep-runs 1000] [--skip-standalone]
 
-Work (MODEL.md's seed experiment, defaults, Poisson input, 1 s of model time):
+Work (docs/MODEL.md's seed experiment, defaults, Poisson input, 1 s of model time):
   seed_run_<target>:   a fresh Python process per repetition, as a user's script runs: importing
                        Brian2, building the network (objects, code generation, loading compiled code
                        from the warm cache), and running it; targets cython and numpy. (In one process

@@ -7,9 +7,9 @@ Run with Debian's Brian2 2.5.1 (apt-get install python3-brian):
 
 Outputs are committed and never edited by hand; `make goldens` reruns this script.
 
-* fi_<cell>.json: spike counts of the f-I test (MODEL.md §5), one unit per current in
+* fi_<cell>.json: spike counts of the f-I test (docs/MODEL.md §5), one unit per current in
   linspace(0, 300 pA, 3001), 1 s, for five cells, from the cython and numpy targets.
-* det_<case>.json: runs of the two-unit experiment (MODEL.md §1-§3) with frozen input spike
+* det_<case>.json: runs of the two-unit experiment (docs/MODEL.md §1-§3) with frozen input spike
   times (SpikeGeneratorGroup), so results are deterministic: spike steps, charges and the final
   state of both units, from the cython and numpy targets.
 * poisson_<case>.json: per-seed rates and charges of Poisson-input runs (1000 seeds), cython
@@ -62,7 +62,7 @@ Cm : farad
 
 RESET = "v = vReset\niAdapt += betaAdapt / tauAdapt"
 
-# MODEL.md §4, the seed's paramsJercog, as Brian2 quantities.
+# docs/MODEL.md §4, the seed's paramsJercog, as Brian2 quantities.
 SEED_E = dict(e_leak=7.6 * mV, v_reset=14 * mV, v_thresh=20 * mV, c_m=200 * pF, g_leak=10 * nS,
               refractory=2.5 * ms, beta_adapt=3 * nA * ms, tau_adapt=500 * ms)
 SEED_I = dict(e_leak=6.5 * mV, v_reset=14 * mV, v_thresh=20 * mV, c_m=100 * pF, g_leak=10 * nS,
@@ -128,7 +128,7 @@ def code_of(group):
     return [l for l in keep if not l.startswith("cdef")]
 
 
-# ---------------------------------------------------------------- f-I test (MODEL.md §5)
+# ---------------------------------------------------------------- f-I test (docs/MODEL.md §5)
 
 def fi_counts(u, dt, i_max=0.3 * nA, n=3001, duration=1 * second):
     defaultclock.dt = dt
@@ -166,7 +166,7 @@ def gen_fi(out):
         print(f"fi {name}: max count {max(res['cython']['counts'])}, targets agree: {agree}", flush=True)
 
 
-# ---------------------------------------------------------------- the experiment (MODEL.md §1-§3)
+# ---------------------------------------------------------------- the experiment (docs/MODEL.md §1-§3)
 
 def build(exc, inh, syn, w, dt, exc_input, inh_input):
     """The seed notebook's network: two units, two input populations, four all-to-all pathways.
