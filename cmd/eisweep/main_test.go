@@ -51,6 +51,11 @@ func TestRunSeed(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "(0 now, 200 already done)") {
 		t.Errorf("rerun: exit %d, %q", code, out)
 	}
+	// The README's quick start ends with show: the summary line it prints.
+	code, out, _ = eisweep(t, "show", dir)
+	if code != 0 || !strings.Contains(out, "200  6.18 ± 0.25  17.56 ± 0.71  -87.5 ± 1.1  0.6860 ± 0.0031") {
+		t.Errorf("show: exit %d:\n%s", code, out)
+	}
 }
 
 func TestExitCodes(t *testing.T) {
