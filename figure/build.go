@@ -147,8 +147,9 @@ func RunFigures(def *sweep.Definition, id string) ([]*Figure, error) {
 			}},
 		{File: "run-" + id + "-currents", Title: "Synaptic currents onto the E unit, " + where, Desc: "excitatory s_E and inhibitory s_I currents of the E unit over the run",
 			XLabel: "time (s)", YLabel: "current (pA)", Series: []Series{
-				{Label: fmt.Sprintf("s_E (mean %.1f pA)", res.ChargeEEPC/m.Sim.DurationSec), Kind: Line, X: t, Y: scale(tr.SEE, 1e12), Color: 0},
+				// s_I first: its fast fluctuations would hide the slow s_E drawn under them.
 				{Label: fmt.Sprintf("s_I (mean %.1f pA)", res.ChargeEIPC/m.Sim.DurationSec), Kind: Line, X: t, Y: scale(tr.SIE, 1e12), Color: 1},
+				{Label: fmt.Sprintf("s_E (mean %.1f pA)", res.ChargeEEPC/m.Sim.DurationSec), Kind: Line, X: t, Y: scale(tr.SEE, 1e12), Color: 0},
 			}},
 		{File: "run-" + id + "-net-current", Title: "Net synaptic current onto the E unit, " + where, Desc: "s_E − s_I of the E unit over the run",
 			XLabel: "time (s)", YLabel: "s_E − s_I (pA)", Series: []Series{
@@ -357,7 +358,13 @@ func SweepFigures(dir string, def *sweep.Definition, bootstrap int) ([]*Figure, 
 	var figs []*Figure
 	for i := 0; i < len(axes); i++ {
 		for j := i + 1; j < len(axes); j++ {
-			figs = append(figs, heatmaps(axes[i], axes[j], cols)...)
+			var others []string
+			for k, a := range axes {
+				if k != i && k != j {
+					others = append(others, strings.Join(a.Names(), ", "))
+				}
+			}
+			figs = append(figs, heatmaps(axes[i], axes[j], others, cols)...)
 		}
 	}
 	for _, u := range res.Lines {
@@ -367,9 +374,17 @@ func SweepFigures(dir string, def *sweep.Definition, bootstrap int) ([]*Figure, 
 	return figs, nil
 }
 
+// averagedOver says which axes a figure averages over: "" for none.
+func averagedOver(others []string) string {
+	if len(others) == 0 {
+		return ""
+	}
+	return ", averaged over " + strings.Join(others, " and ")
+}
+
 // heatmaps draws the mean rate of each unit over axes a and b (the first parameter of a zip),
 // averaged over the other axes, with the contour where the rate meets the set point.
-func heatmaps(a, b sweep.Axis, cols map[string][]float64) []*Figure {
+func heatmaps(a, b sweep.Axis, others []string, cols map[string][]float64) []*Figure {
 	pa, pb := sweep.Registry[a.Params[0]], sweep.Registry[b.Params[0]]
 	xs, ys := axisDisplay(pa, a.Values[0]), axisDisplay(pb, b.Values[0])
 	label := func(p *sweep.Param) string {
@@ -386,7 +401,7 @@ func heatmaps(a, b sweep.Axis, cols map[string][]float64) []*Figure {
 		z, c := average(xs, ys, cols[pa.Column()], cols[pb.Column()], cols[u.rate]), average(xs, ys, cols[pa.Column()], cols[pb.Column()], cols[u.err])
 		figs = append(figs, &Figure{
 			File:  fmt.Sprintf("heatmap-rate-%s-%s-vs-%s", strings.ToLower(u.name), slug(pb.Name), slug(pa.Name)),
-			Title: fmt.Sprintf("Mean rate of the %s unit", u.name), Desc: fmt.Sprintf("mean rate of the %s unit over %s and %s, dashed where it equals its set point (%s)", u.name, pa.Name, pb.Name, u.setPoint),
+			Title: fmt.Sprintf("Mean rate of the %s unit%s", u.name, averagedOver(others)), Desc: fmt.Sprintf("mean rate of the %s unit over %s and %s%s, dashed where it equals its set point (%s)", u.name, pa.Name, pb.Name, averagedOver(others), u.setPoint),
 			XLabel: label(pa), YLabel: label(pb),
 			Heat: &Heat{X: xs, Y: ys, Z: z, ZLabel: "rate (Hz)", C: c, Level: 0, CLabel: "rate = set point (" + u.setPoint + ")"},
 		})
@@ -447,6 +462,7 @@ func rateFigure(u *aggregate.UnitBalanceLines) *Figure {
 		Desc:   fmt.Sprintf("mean rate of the %s unit (95%% band) against %s, per excitation level, with the set points", u.Unit, u.Axis),
 		XLabel: "inhibitory weight " + map[string]string{"E": "w_EI", "I": "w_II"}[u.Unit] + " (pA)", YLabel: "rate (Hz)"}
 	seenSP := map[float64]bool{}
+	var setPoints []Series // after the levels, so that the legend lists them last
 	for k, lv := range u.View() {
 		var x, y, lo, hi []float64
 		for _, c := range lv.CellsView {
@@ -454,10 +470,15 @@ func rateFigure(u *aggregate.UnitBalanceLines) *Figure {
 		}
 		f.Series = append(f.Series, Series{Kind: Band, X: x, Lo: lo, Hi: hi, Color: k}, Series{Label: lv.Level, Kind: Line, X: x, Y: y, Color: k})
 		if !seenSP[lv.SetPointHz] {
+			label := ""
+			if len(seenSP) == 0 {
+				label = "set point of each level (dashed, its colour)"
+			}
 			seenSP[lv.SetPointHz] = true
-			f.Series = append(f.Series, Series{Kind: HLine, Y: []float64{lv.SetPointHz}, Color: k, Dashed: true})
+			setPoints = append(setPoints, Series{Label: label, Kind: HLine, Y: []float64{lv.SetPointHz}, Color: k, Dashed: true})
 		}
 	}
+	f.Series = append(f.Series, setPoints...)
 	return f
 }
 

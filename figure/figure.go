@@ -6,7 +6,9 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"sync"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/palette"
@@ -90,6 +92,7 @@ func Render(f *Figure, path string) error {
 	p.Title.Text = f.Title
 	p.X.Label.Text = f.XLabel
 	p.Y.Label.Text = f.YLabel
+	p.X.Tick.Marker, p.Y.Tick.Marker = plainTicks{}, plainTicks{}
 	p.Legend.Top = true
 	p.Legend.Left = f.LegendLeft
 	p.Legend.TextStyle.Font.Size = vg.Points(10)
@@ -107,6 +110,10 @@ func Render(f *Figure, path string) error {
 			return fmt.Errorf("%s: %s: %w", f.File, s.Label, err)
 		}
 	}
+	if f.Heat == nil {
+		padRange(&p.X)
+		padRange(&p.Y)
+	}
 	var c vg.CanvasWriterTo
 	switch strings.ToLower(filepath.Ext(path)) {
 	case ".png":
@@ -116,17 +123,121 @@ func Render(f *Figure, path string) error {
 	default:
 		return fmt.Errorf("%s: want a .png or .svg file", path)
 	}
-	dc := draw.New(c.(vg.CanvasSizer))
+	// A margin at the top (the title) and the right (the last tick label).
+	dc := draw.Crop(draw.New(c.(vg.CanvasSizer)), 0, -vg.Points(8), 0, -vg.Points(6))
+	p.Title.Padding = vg.Points(6)
 	if bar == nil {
-		p.Draw(dc)
+		drawWithLegend(p, dc)
 	} else {
 		// The heatmap and, beside it, its colour bar.
 		left := draw.Crop(dc, 0, -1.5*vg.Inch, 0, 0)
 		right := draw.Crop(dc, Size.W-1.1*vg.Inch, -0.3*vg.Inch, 0.6*vg.Inch, -0.5*vg.Inch)
-		p.Draw(left)
+		drawWithLegend(p, left)
 		bar.Draw(right)
 	}
 	return writeAtomic(path, c)
+}
+
+// padRange widens an axis's data range by 4% at each end, so that points at the extremes are not
+// drawn on the plot's edge.
+func padRange(a *plot.Axis) {
+	if d := a.Max - a.Min; d > 0 && !math.IsInf(d, 0) {
+		lo := a.Min
+		a.Min, a.Max = a.Min-0.04*d, a.Max+0.04*d
+		if lo >= 0 && a.Min < 0 {
+			a.Min = 0 // rates, counts and currents that start at 0 keep their origin
+		}
+	}
+}
+
+// plainTicks are ticks at round numbers, steps of 1, 2 or 5 times a power of ten, about five
+// labelled ones to an axis, labelled as numbers are written (2.5, 5, 7.5; not 2.50, 5.00,
+// 7.50), with unlabelled ticks halfway.
+type plainTicks struct{}
+
+// Ticks returns the ticks of [min, max].
+func (plainTicks) Ticks(min, max float64) []plot.Tick {
+	if !(max > min) || math.IsInf(max-min, 0) {
+		return plot.DefaultTicks{}.Ticks(min, max)
+	}
+	raw := (max - min) / 5
+	mag := math.Pow(10, math.Floor(math.Log10(raw)))
+	step := mag
+	for _, m := range []float64{1, 2, 5, 10} {
+		if m*mag >= raw {
+			step = m * mag
+			break
+		}
+	}
+	var ts []plot.Tick
+	for k := math.Ceil(min / step * 2); k/2*step <= max+step*1e-9; k++ {
+		v := k / 2 * step
+		if math.Abs(v) < step*1e-9 {
+			v = 0
+		}
+		t := plot.Tick{Value: v}
+		if int64(k)%2 == 0 {
+			t.Label = strconv.FormatFloat(snapTick(v, step), 'f', -1, 64)
+		}
+		ts = append(ts, t)
+	}
+	return ts
+}
+
+// snapTick rounds v to the decimals of step, so that 0.1·3 labels as 0.3.
+func snapTick(v, step float64) float64 {
+	dec := max(0, -int(math.Floor(math.Log10(step))))
+	x, _ := strconv.ParseFloat(strconv.FormatFloat(v, 'f', dec, 64), 64)
+	return x
+}
+
+// legendTexts are the labels added to each plot's legend (gonum/plot keeps them unexported).
+var legendTexts = struct {
+	sync.Mutex
+	m map[*plot.Plot][]string
+}{m: map[*plot.Plot][]string{}}
+
+// legendAdd adds an entry to p's legend and remembers its label.
+func legendAdd(p *plot.Plot, label string, thumbs ...plot.Thumbnailer) {
+	p.Legend.Add(label, thumbs...)
+	legendTexts.Lock()
+	legendTexts.m[p] = append(legendTexts.m[p], label)
+	legendTexts.Unlock()
+}
+
+// drawWithLegend draws p with its legend on a light background, so that the legend stays
+// readable where it lies over data.
+func drawWithLegend(p *plot.Plot, dc draw.Canvas) {
+	leg := p.Legend
+	p.Legend = plot.NewLegend()
+	p.Draw(dc)
+	p.Legend = leg
+	legendTexts.Lock()
+	entries := legendTexts.m[p]
+	delete(legendTexts.m, p)
+	legendTexts.Unlock()
+	if len(entries) == 0 {
+		return
+	}
+	data := p.DataCanvas(dc)
+	sty := leg.TextStyle
+	var width, height vg.Length
+	for i, text := range entries {
+		width = max(width, leg.ThumbnailWidth+sty.Rectangle(" "+text).Max.X)
+		height += sty.Rectangle(text).Size().Y
+		if i > 0 {
+			height += leg.Padding
+		}
+	}
+	pad := vg.Points(3)
+	r := vg.Rectangle{Min: vg.Point{X: data.Min.X, Y: data.Max.Y - height}, Max: vg.Point{X: data.Min.X + width, Y: data.Max.Y}}
+	if !leg.Left {
+		r.Min.X, r.Max.X = data.Max.X-width, data.Max.X
+	}
+	r.Min.X, r.Min.Y, r.Max.X, r.Max.Y = r.Min.X-pad, r.Min.Y-pad, r.Max.X+pad, r.Max.Y+pad
+	dc.SetColor(color.NRGBA{R: 255, G: 255, B: 255, A: 217})
+	dc.Fill(r.Path())
+	leg.Draw(data)
 }
 
 func writeAtomic(path string, c vg.CanvasWriterTo) error {
@@ -186,7 +297,7 @@ func addSeries(p *plot.Plot, s Series) error {
 				dash(&l.LineStyle)
 				p.Add(l)
 				if first && s.Label != "" {
-					p.Legend.Add(s.Label, l)
+					legendAdd(p, s.Label, l)
 					first = false
 				}
 			}
@@ -206,7 +317,7 @@ func addSeries(p *plot.Plot, s Series) error {
 		sc.GlyphStyle.Shape = draw.CircleGlyph{}
 		p.Add(sc)
 		if s.Label != "" {
-			p.Legend.Add(s.Label, sc)
+			legendAdd(p, s.Label, sc)
 		}
 		if s.Kind == ErrorBars {
 			var ye plotter.YErrors
@@ -252,7 +363,7 @@ func addSeries(p *plot.Plot, s Series) error {
 		poly.LineStyle.Width = 0
 		p.Add(poly)
 		if s.Label != "" {
-			p.Legend.Add(s.Label, poly)
+			legendAdd(p, s.Label, poly)
 		}
 	case Ticks:
 		for i := range s.X {
@@ -264,7 +375,7 @@ func addSeries(p *plot.Plot, s Series) error {
 			l.LineStyle.Width = vg.Points(0.5)
 			p.Add(l)
 			if i == 0 && s.Label != "" {
-				p.Legend.Add(s.Label, l)
+				legendAdd(p, s.Label, l)
 			}
 		}
 	case HLine, VLine:
@@ -282,14 +393,14 @@ func addSeries(p *plot.Plot, s Series) error {
 			dash(&l.LineStyle)
 			p.Add(l)
 			if s.Label != "" {
-				p.Legend.Add(s.Label, l)
+				legendAdd(p, s.Label, l)
 			}
 			return nil
 		}
 		dash(&fn.LineStyle)
 		p.Add(fn)
 		if s.Label != "" {
-			p.Legend.Add(s.Label, fn)
+			legendAdd(p, s.Label, fn)
 		}
 	default:
 		return fmt.Errorf("unknown kind %q", s.Kind)
@@ -340,7 +451,7 @@ func addHeat(p *plot.Plot, h *Heat) (*plot.Plot, error) {
 		style := draw.LineStyle{Color: color.Black, Width: vg.Points(2), Dashes: []vg.Length{vg.Points(5), vg.Points(3)}}
 		ct.LineStyles = []draw.LineStyle{style}
 		p.Add(ct)
-		p.Legend.Add(h.CLabel, &plotter.Line{LineStyle: style})
+		legendAdd(p, h.CLabel, &plotter.Line{LineStyle: style})
 	}
 	bar := plot.New()
 	cb := &plotter.ColorBar{ColorMap: pal, Vertical: true}
