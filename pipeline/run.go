@@ -269,8 +269,11 @@ func LoadFolder(dir string) (*sweep.Definition, error) {
 	}
 	if !ok {
 		st, serr := os.Stat(dir)
+		if errors.Is(serr, os.ErrNotExist) {
+			return nil, fmt.Errorf("%s: no such folder (an output folder is results/<name>, or the -o DIR a run wrote)", dir)
+		}
 		if serr != nil {
-			return nil, fmt.Errorf("%s: %w", dir, serr)
+			return nil, serr
 		}
 		if !st.IsDir() {
 			return nil, fmt.Errorf("%s is a file, not an output folder (results/<name>, or the -o DIR a run wrote)", dir)
