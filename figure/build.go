@@ -301,6 +301,10 @@ func unitFigures(m sweep.Model, tag string) ([]*Figure, error) {
 		}
 		isi.Series = append(isi.Series, Series{Label: u.name + " unit", Kind: Line, X: num, Y: ms, Color: c}, Series{Kind: Points, X: num, Y: ms, Color: c})
 	}
+	// The I unit's fast trace first: drawn last it would hide the E unit's.
+	if n := len(volt.Series); n == 4 {
+		volt.Series = append(volt.Series[2:4:4], volt.Series[0:2]...)
+	}
 	curve.Series = append(curve.Series, Series{Label: fmt.Sprintf("displayed value (%.1f pA)", pa[k90]), Kind: VLine, X: []float64{pa[k90]},
 		Lo: []float64{0}, Hi: []float64{maxSeries(curve.Series)}, Color: 6, Dashed: true})
 	return []*Figure{curve, volt, isi}, nil

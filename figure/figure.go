@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/palette"
@@ -89,7 +90,7 @@ func colorOf(i int) color.Color { return colors[((i%len(colors))+len(colors))%le
 // Render draws f to path; the extension (.png or .svg) chooses the format.
 func Render(f *Figure, path string) error {
 	p := plot.New()
-	p.Title.Text = f.Title
+	p.Title.Text = wrapTitle(f.Title, 80)
 	p.X.Label.Text = f.XLabel
 	p.Y.Label.Text = f.YLabel
 	p.X.Tick.Marker, p.Y.Tick.Marker = plainTicks{}, plainTicks{}
@@ -136,6 +137,32 @@ func Render(f *Figure, path string) error {
 		bar.Draw(right)
 	}
 	return writeAtomic(path, c)
+}
+
+// wrapTitle breaks a title longer than width characters into lines, before an opening
+// parenthesis or after a comma, so that it fits above the plot.
+func wrapTitle(title string, width int) string {
+	var lines []string
+	for utf8.RuneCountInString(title) > width {
+		cut := -1
+		for i, r := range title {
+			if utf8.RuneCountInString(title[:i]) > width {
+				break
+			}
+			if (r == '(' || r == ',') && i > 0 {
+				cut = i
+			}
+		}
+		if cut < 0 {
+			break
+		}
+		if title[cut] == ',' {
+			cut++
+		}
+		lines = append(lines, strings.TrimSpace(title[:cut]))
+		title = strings.TrimSpace(title[cut:])
+	}
+	return strings.Join(append(lines, title), "\n")
 }
 
 // padRange widens an axis's data range by 4% at each end, so that points at the extremes are not
