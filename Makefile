@@ -47,6 +47,7 @@ install:
 
 ## test: gofmt, go vet, every test (the store, runner, commands and CLI under the race detector), DuckDB reading the output
 test: vet $(DUCK)
+	@echo "running the tests (the first time, Go compiles arrow-go, gonum and the tests twice, once for the race detector: about 5 minutes on two cores)"
 	EISWEEP_DUCKCHECK=$(abspath $(DUCK)) $(GO) test -count=1 ./...
 	EISWEEP_DUCKCHECK=$(abspath $(DUCK)) $(GO) test -count=1 -race ./store/... ./pipeline/... ./solve/... ./aggregate/... ./report/... ./cmd/... ./sweep/... ./analysis/... ./cluster/...
 
@@ -67,6 +68,7 @@ test-short:
 	$(GO) test -short ./...
 
 vet:
+	@echo "gofmt and go vet (the first time, go vet compiles every dependency: a few minutes)"
 	@fmt=$$(gofmt -l .); \
 	 if [ -n "$$fmt" ]; then echo "gofmt would change:"; echo "$$fmt"; exit 1; fi
 	$(GO) vet ./...

@@ -485,6 +485,7 @@ func addHeat(p *plot.Plot, h *Heat) (*plot.Plot, error) {
 	bar.Add(cb)
 	bar.HideX()
 	bar.Y.Padding = 0
+	bar.Y.Tick.Marker = plainTicks{}
 	bar.Title.Text = h.ZLabel
 	bar.Title.TextStyle.Font.Size = vg.Points(9)
 	return bar, nil
