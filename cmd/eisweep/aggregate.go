@@ -47,18 +47,9 @@ and print the balance lines.`,
 				if *boot < 1 {
 					return usageError{"--bootstrap wants a count ≥ 1"}
 				}
-				var byList []string
-				if *by != "" {
-					byList = strings.Split(*by, ",")
-				}
-				for _, name := range byList {
-					if sweep.Lookup(name) == nil {
-						msg := fmt.Sprintf("--by %s: no such parameter", name)
-						if near := sweep.Nearest(name, sweep.Names()); near != "" {
-							msg += fmt.Sprintf("; did you mean %s?", near)
-						}
-						return usageError{msg + " (eisweep params lists them)"}
-					}
+				byList, err := parseBy(*by)
+				if err != nil {
+					return err
 				}
 				res, err := aggregate.Compute(ctx, args[0], aggregate.Options{By: byList, Bootstrap: *boot})
 				if err != nil {
@@ -144,4 +135,22 @@ func num(v float64, prec int) string {
 		return "-"
 	}
 	return fmt.Sprintf("%.*f", prec, v)
+}
+
+// parseBy reads a --by list of parameters, refusing an unknown one with the nearest name.
+func parseBy(text string) ([]string, error) {
+	if text == "" {
+		return nil, nil
+	}
+	names := strings.Split(text, ",")
+	for _, name := range names {
+		if sweep.Lookup(name) == nil {
+			msg := fmt.Sprintf("--by %s: no such parameter", name)
+			if near := sweep.Nearest(name, sweep.Names()); near != "" {
+				msg += fmt.Sprintf("; did you mean %s?", near)
+			}
+			return nil, usageError{msg + " (eisweep params lists them)"}
+		}
+	}
+	return names, nil
 }

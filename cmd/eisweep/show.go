@@ -58,14 +58,9 @@ for other programs: the mean and the interval's ends as separate columns.`,
 						return usageError{msg + " (they are: " + strings.Join(known, ", ") + ")"}
 					}
 				}
-				var byList []string
-				if *by != "" {
-					byList = strings.Split(*by, ",")
-					for _, name := range byList {
-						if sweep.Lookup(name) == nil {
-							return usageError{fmt.Sprintf("--by %s: no such parameter (eisweep params lists them)", name)}
-						}
-					}
+				byList, err := parseBy(*by)
+				if err != nil {
+					return err
 				}
 				def, err := pipeline.LoadFolder(args[0])
 				if err != nil {
