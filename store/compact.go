@@ -128,8 +128,17 @@ func (s *Store) Compact(ctx context.Context) ([]CompactSummary, error) {
 				}
 			}
 		}
-		w, rows, err := keyWinners(ctx, files, t.Key)
-		if err != nil {
+		var w winnerSet
+		var rows []int64
+		if len(batches) == 1 {
+			// One batch has no key in another: the footer's row count is all there is to know.
+			w.dropped, rows = make([]int64, 1), make([]int64, 1)
+			if files[0] != "" {
+				if rows[0], err = table.NumRows(files[0]); err != nil {
+					return nil, err
+				}
+			}
+		} else if w, rows, err = keyWinners(ctx, files, t.Key); err != nil {
 			return nil, fmt.Errorf("compacting %s: %w", filepath.Join(s.dir, t.Name), err)
 		}
 		winners[ti] = w.winner
