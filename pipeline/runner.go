@@ -113,11 +113,8 @@ func Execute[T, R any](ctx context.Context, w Work[T, R]) error {
 		}
 	})
 	err := g.Wait()
-	if err == nil && ctx.Err() != nil {
-		err = context.Cause(ctx)
-	}
-	if err != nil && errors.Is(err, context.Canceled) && context.Cause(ctx) != nil {
-		err = context.Cause(ctx)
+	if ctx.Err() != nil && (err == nil || errors.Is(err, context.Canceled)) {
+		err = context.Cause(ctx) // the signal, not "context canceled"
 	}
 	return err
 }
