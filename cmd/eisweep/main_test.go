@@ -248,13 +248,7 @@ func TestPlan(t *testing.T) {
 // aggregate wrote (here with its own bootstrap) stay byte for byte, and every file figure writes
 // is under the figure folder.
 func TestFigureWritesOnlyFigures(t *testing.T) {
-	dir := t.TempDir()
-	def := filepath.Join(dir, "f.toml")
-	os.WriteFile(def, []byte("name = \"f\"\nreplicates = 6\n[params]\n\"sim.duration\" = \"0.2 s\"\n\"fi.n_currents\" = 31\n[grid]\n\"input.rate_exc\" = [\"4 Hz\", \"5 Hz\"]\n\"weights.mult_ei\" = [0.6, 1.0, 1.4]\n"), 0o644)
-	out := filepath.Join(dir, "out")
-	if code, _, stderr := eisweep(t, "run", "--quiet", "-o", out, def); code != 0 {
-		t.Fatalf("run: exit %d: %s", code, stderr)
-	}
+	out := runSweep(t, "name = \"f\"\nreplicates = 6\n[params]\n\"sim.duration\" = \"0.2 s\"\n\"fi.n_currents\" = 31\n[grid]\n\"input.rate_exc\" = [\"4 Hz\", \"5 Hz\"]\n\"weights.mult_ei\" = [0.6, 1.0, 1.4]\n")
 	if code, _, stderr := eisweep(t, "aggregate", "--bootstrap", "77", out); code != 0 {
 		t.Fatalf("aggregate: exit %d: %s", code, stderr)
 	}
@@ -291,13 +285,7 @@ func TestFigureWritesOnlyFigures(t *testing.T) {
 // TestAggregateNamesItsGrouping: aggregate --by writes its own file and leaves the per-cell
 // summary; running aggregate again says it replaced the earlier one.
 func TestAggregateNamesItsGrouping(t *testing.T) {
-	dir := t.TempDir()
-	def := filepath.Join(dir, "g.toml")
-	os.WriteFile(def, []byte("name = \"g\"\nreplicates = 4\n[params]\n\"sim.duration\" = \"0.1 s\"\n\"fi.n_currents\" = 31\n[grid]\n\"input.rate_exc\" = [\"4 Hz\", \"5 Hz\"]\n\"input.rate_inh\" = [\"12 Hz\", \"14 Hz\"]\n"), 0o644)
-	out := filepath.Join(dir, "out")
-	if code, _, errs := eisweep(t, "run", "--quiet", "-o", out, def); code != 0 {
-		t.Fatalf("run: %s", errs)
-	}
+	out := runSweep(t, "name = \"g\"\nreplicates = 4\n[params]\n\"sim.duration\" = \"0.1 s\"\n\"fi.n_currents\" = 31\n[grid]\n\"input.rate_exc\" = [\"4 Hz\", \"5 Hz\"]\n\"input.rate_inh\" = [\"12 Hz\", \"14 Hz\"]\n")
 	_, first, _ := eisweep(t, "aggregate", out)
 	summary, _ := os.ReadFile(filepath.Join(out, "summary.parquet"))
 	code, byOut, errs := eisweep(t, "aggregate", "--by", "input.rate_exc", out)
@@ -311,4 +299,14 @@ func TestAggregateNamesItsGrouping(t *testing.T) {
 	if strings.Contains(first, "replacing") || !strings.Contains(second, "4 groups, replacing the one an earlier aggregate wrote") {
 		t.Errorf("first: %q; second: %q", first, second)
 	}
+}
+
+// runSweep runs the definition text (quietly, in this process) into a new folder and returns it.
+func runSweep(t *testing.T, text string) string {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), "out")
+	if code, _, errs := eisweep(t, "run", "--quiet", "-o", out, writeDef(t, text)); code != 0 {
+		t.Fatalf("run: exit %d: %s", code, errs)
+	}
+	return out
 }

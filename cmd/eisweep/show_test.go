@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/csv"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -14,13 +13,7 @@ import (
 // TestShow: show prints the per-cell summary that aggregate writes, rows in grid order, as a
 // table and as CSV whose numbers are summary.parquet's.
 func TestShow(t *testing.T) {
-	dir := t.TempDir()
-	def := filepath.Join(dir, "s.toml")
-	os.WriteFile(def, []byte("name = \"s\"\nreplicates = 4\n[params]\n\"sim.duration\" = \"0.2 s\"\n\"fi.n_currents\" = 31\n[grid]\n\"input.rate_exc\" = [\"6 Hz\", \"4 Hz\", \"5 Hz\"]\n"), 0o644)
-	out := filepath.Join(dir, "out")
-	if code, _, errs := eisweep(t, "run", "--quiet", "-o", out, def); code != 0 {
-		t.Fatalf("run: %s", errs)
-	}
+	out := runSweep(t, "name = \"s\"\nreplicates = 4\n[params]\n\"sim.duration\" = \"0.2 s\"\n\"fi.n_currents\" = 31\n[grid]\n\"input.rate_exc\" = [\"6 Hz\", \"4 Hz\", \"5 Hz\"]\n")
 	code, tbl, errs := eisweep(t, "show", out)
 	lines := strings.Split(strings.TrimSpace(tbl), "\n")
 	if code != 0 || len(lines) != 4 || !strings.Contains(lines[0], "input.rate_exc (Hz)") || !strings.Contains(lines[0], "rate_e_hz") {
