@@ -456,7 +456,7 @@ func (r *rowView) str(name string) string { return r.String(name) }
 // paramText returns the row's value of a parameter as text (exact, for keys).
 func (r *rowView) paramText(name string) string {
 	p := sweep.Lookup(name)
-	if p.Kind == sweep.KindEnum {
+	if p.Words() {
 		return r.str(p.Column())
 	}
 	return fmt.Sprintf("%.15g", r.f(p.Column()))

@@ -21,7 +21,7 @@ func ParamColumns[T any](keep func(int) bool, params func(*T) ([]float64, []stri
 		if p.Unit != "" {
 			doc += " (" + p.Unit + ")"
 		}
-		if p.Kind == sweep.KindEnum {
+		if p.Words() {
 			cs = append(cs, table.Column[T]{Name: p.Column(), Type: arrow.BinaryTypes.String, Nullable: true, Doc: doc,
 				Append: func(b array.Builder, r *T) {
 					if _, w := params(r); w[i] != "" {
@@ -45,7 +45,7 @@ func ReadParams(r *table.Row, keep func(int) bool) ([]float64, []string) {
 	for i, p := range sweep.Registry {
 		vals[i] = math.NaN()
 		if keep(i) {
-			if p.Kind == sweep.KindEnum {
+			if p.Words() {
 				words[i] = r.String(p.Column())
 			} else {
 				vals[i] = r.Float(p.Column())

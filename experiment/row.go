@@ -139,12 +139,15 @@ func buildColumns() []table.Column[Row] {
 		str("error", "why the run failed; null when status is ok", true, func(r *Row) string { return r.Error }),
 	}
 	for i, p := range sweep.Registry {
+		if !p.AppliesTo(sweep.ExperimentUnit) {
+			continue
+		}
 		doc := p.Desc
 		if p.Unit != "" {
 			doc += " (" + p.Unit + ")"
 		}
 		switch p.Kind {
-		case sweep.KindEnum:
+		case sweep.KindEnum, sweep.KindText:
 			cs = append(cs, str(p.Column(), doc, false, func(r *Row) string { return r.Point[i].Str }))
 		case sweep.KindInt:
 			cs = append(cs, i64(p.Column(), doc, false, func(r *Row) int64 { return int64(r.Point[i].Num) }))

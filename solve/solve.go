@@ -227,7 +227,7 @@ func newSolvedRow(def *sweep.Definition, cell int64, pt sweep.Point) *SolvedRow 
 	row := &SolvedRow{CellID: pt.CellID(), Cell: cell, Replicates: int64(def.Solve.Replicates)}
 	row.Params, row.Words = make([]float64, len(sweep.Registry)), make([]string, len(sweep.Registry))
 	for i, p := range sweep.Registry {
-		if p.Kind == sweep.KindEnum {
+		if p.Words() {
 			row.Words[i] = pt[i].Str
 		} else {
 			row.Params[i] = p.Display(pt[i])

@@ -23,6 +23,9 @@ func (d *Definition) Canonical() string {
 	if d.Description != "" {
 		fmt.Fprintf(&b, "description = %s\n", strconv.Quote(d.Description))
 	}
+	if k := d.Kind(); k != ExperimentUnit {
+		fmt.Fprintf(&b, "experiment = %s\n", strconv.Quote(string(k)))
+	}
 	fmt.Fprintf(&b, "seed = %d\nreplicates = %d\n", d.Seed, d.Replicates)
 	onAxis := map[int]bool{}
 	for _, a := range d.Axes {
@@ -32,7 +35,7 @@ func (d *Definition) Canonical() string {
 	}
 	var params []string
 	for _, i := range byNameOrder {
-		if !onAxis[i] && d.Base[i] != Registry[i].def {
+		if !onAxis[i] && d.Base[i] != Registry[i].def && Registry[i].Name != ExperimentParam {
 			params = append(params, fmt.Sprintf("%q = %s\n", Registry[i].Name, canonicalTOML(Registry[i], d.Base[i])))
 		}
 	}
@@ -49,14 +52,18 @@ func (d *Definition) Canonical() string {
 			fmt.Fprintf(&b, "%q = [%s]\n", Registry[i].Name, strings.Join(vals, ", "))
 		}
 	}
-	fmt.Fprintf(&b, "\n[outputs]\nfi_curves = %t\ntraces = %t\n", d.Outputs.FICurves, d.Outputs.Traces)
+	if d.Kind() == ExperimentNetwork {
+		fmt.Fprintf(&b, "\n[outputs]\nunit_rates = %t\npsth = %t\nraster = %t\n", d.Outputs.UnitRates, d.Outputs.PSTH, d.Outputs.Raster)
+	} else {
+		fmt.Fprintf(&b, "\n[outputs]\nfi_curves = %t\ntraces = %t\n", d.Outputs.FICurves, d.Outputs.Traces)
+	}
 	return b.String()
 }
 
 // canonicalTOML writes v as an exact TOML value of p.
 func canonicalTOML(p *Param, v Value) string {
 	switch p.Kind {
-	case KindEnum:
+	case KindEnum, KindText:
 		return strconv.Quote(v.Str)
 	case KindQuantity:
 		return strconv.Quote(strconv.FormatFloat(v.Num, 'g', -1, 64) + " " + baseUnit[p.Dim])

@@ -17,6 +17,11 @@ type problem struct {
 // checkModel reports what single-parameter bounds cannot: combinations that make a run
 // meaningless or numerically wrong.
 func checkModel(m *Model) *problem {
+	if m.Experiment == ExperimentNetwork {
+		if pr := checkNetwork(m); pr != nil {
+			return pr
+		}
+	}
 	c := &m.Sim
 	ms := func(s float64) string { return fmt.Sprintf("%.6g ms", s*1e3) }
 	if c.DurationSec < c.DtSec {
@@ -134,4 +139,52 @@ func checkGrid(base Point, axes []Axis) (*problem, Point) {
 		}
 	}
 	return nil, nil
+}
+
+// maxSynapses bounds a network's synapses (about 16 bytes each in memory): a guard against a
+// typo in net.n_units.
+const maxSynapses = 1 << 30
+
+// checkNetwork checks what only the network experiment needs (docs/NETWORK.md §1–§3).
+func checkNetwork(m *Model) *problem {
+	tr, dt := &m.Trial, m.Sim.DtSec
+	ms := func(s float64) string { return fmt.Sprintf("%.6g ms", s*1e3) }
+	if tr.DurationSec < dt {
+		return &problem{fmt.Sprintf("network.duration %s is shorter than one step of sim.dt %s", ms(tr.DurationSec), ms(dt)), []string{"network.duration", "sim.dt"}}
+	}
+	if tr.BinSec < dt {
+		return &problem{fmt.Sprintf("network.bin %s is shorter than one step of sim.dt %s", ms(tr.BinSec), ms(dt)), []string{"network.bin", "sim.dt"}}
+	}
+	nInh := int(m.Net.PropInh * float64(m.Net.NUnits))
+	nExc := m.Net.NUnits - nInh
+	if nExc < 2 || nInh < 2 {
+		return &problem{fmt.Sprintf("net.n_units %d with net.prop_inh %g gives %d E and %d I units; the network needs at least 2 of each", m.Net.NUnits, m.Net.PropInh, nExc, nInh),
+			[]string{"net.n_units", "net.prop_inh"}}
+	}
+	if k := int(math.Round(tr.KickFraction * float64(m.Net.NUnits))); k > nExc {
+		return &problem{fmt.Sprintf("network.kick_fraction %g kicks %d units, more than the %d E units", tr.KickFraction, k, nExc), []string{"network.kick_fraction", "net.n_units"}}
+	}
+	p := m.Net.PropConnect
+	total := 0.0
+	for _, c := range []struct {
+		name      string
+		pre, post int
+		within    bool
+	}{{"EE", nExc, nExc, true}, {"IE", nExc, nInh, false}, {"EI", nInh, nExc, false}, {"II", nInh, nInh, true}} {
+		n := math.Round(p * float64(c.pre) * float64(c.post))
+		pairs := float64(c.pre) * float64(c.post)
+		if c.within {
+			pairs -= float64(c.pre) // no autapses
+		}
+		if n > pairs {
+			return &problem{fmt.Sprintf("net.prop_connect %g asks for %.0f %s synapses, but only %.0f pairs exist without autapses; lower net.prop_connect", p, n, c.name, pairs),
+				[]string{"net.prop_connect", "net.n_units"}}
+		}
+		total += n
+	}
+	if total > maxSynapses {
+		return &problem{fmt.Sprintf("net.n_units %d × net.prop_connect %g gives %.3g synapses, above the limit of %d (about 16 bytes each)", m.Net.NUnits, p, total, maxSynapses),
+			[]string{"net.n_units", "net.prop_connect"}}
+	}
+	return nil
 }

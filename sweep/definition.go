@@ -33,9 +33,22 @@ type Definition struct {
 
 // Outputs are the optional tables a sweep writes beside its runs.
 type Outputs struct {
-	FICurves bool // fi/: the full f-I curve of every distinct unit
-	Traces   bool // traces/: v, s_E and s_I of both units at every step of every run
+	FICurves bool // fi/: the full f-I curve of every distinct unit (single-unit experiment)
+	Traces   bool // traces/: v, s_E and s_I of both units at every step of every run (single-unit experiment)
+
+	UnitRates bool // unit_rates/: every unit's rates, one row per unit per run (network experiment)
+	PSTH      bool // psth/: the population rates in bins of network.bin (network experiment)
+	Raster    bool // raster/: the spikes of the first network.raster_units units of each population (network experiment)
 }
+
+// outputKinds says which experiment kind each output belongs to.
+var outputKinds = map[string]Experiment{
+	"fi_curves": ExperimentUnit, "traces": ExperimentUnit,
+	"unit_rates": ExperimentNetwork, "psth": ExperimentNetwork, "raster": ExperimentNetwork,
+}
+
+// Kind returns the definition's experiment kind (its top-level key experiment).
+func (d *Definition) Kind() Experiment { return Experiment(d.Base[index[ExperimentParam]].Str) }
 
 // Cells returns the number of grid cells (1 without axes).
 func (d *Definition) Cells() int64 { return d.cells }
@@ -148,8 +161,8 @@ func LoadWith(path string, opt Options) (*Definition, error) {
 // Parse parses a definition's text with default options; path names it in errors.
 func Parse(path, text string) (*Definition, error) { return ParseWith(path, text, Options{}) }
 
-var topKeys = []string{"name", "description", "seed", "replicates", "params", "grid", "zip", "outputs", "solve"}
-var outputKeys = []string{"fi_curves", "traces"}
+var topKeys = []string{"name", "description", "experiment", "seed", "replicates", "params", "grid", "zip", "outputs", "solve"}
+var outputKeys = []string{"fi_curves", "traces", "unit_rates", "psth", "raster"}
 
 // ParseWith parses a definition's text; path names it in errors. Every problem is reported, all
 // before anything runs: TOML syntax (line and column), unknown keys and tables (with the nearest
@@ -259,12 +272,42 @@ func (p *parser) parse(raw map[string]any) {
 			d.Replicates = int(n)
 		}
 	}
+	p.experiment(raw["experiment"])
 	p.params(raw["params"])
 	p.grid(raw["grid"])
 	p.zips(raw["zip"])
 	p.outputs(raw["outputs"])
 	sort.SliceStable(d.Axes, func(a, b int) bool { return d.Axes[a].Line < d.Axes[b].Line })
+	if raw["solve"] != nil && d.Kind() != ExperimentUnit {
+		p.fail("solve", lineOf(p.text, []string{"solve"}), "[solve] finds weights with the single-unit experiment; remove it, or remove experiment = %q", d.Kind())
+		return
+	}
 	p.solve(raw["solve"])
+}
+
+// experiment reads the top-level key experiment (default "unit").
+func (p *parser) experiment(v any) {
+	if v == nil {
+		return
+	}
+	line := lineOf(p.text, []string{"experiment"})
+	s, ok := v.(string)
+	var names []string
+	for _, e := range Experiments {
+		names = append(names, string(e))
+	}
+	switch {
+	case !ok:
+		p.fail("experiment", line, `%s is not a string (write experiment = "network", or leave it out for the single-unit experiment)`, describe(v))
+	case !contains(names, s):
+		if n := Nearest(s, names); n != "" {
+			p.fail("experiment", line, "unknown experiment %q (did you mean %q? the experiments are %s)", s, n, quoteList(names))
+		} else {
+			p.fail("experiment", line, "unknown experiment %q (the experiments are %s)", s, quoteList(names))
+		}
+	default:
+		p.d.Base[index[ExperimentParam]] = Value{Str: s}
+	}
 }
 
 // table checks that v is a TOML table named name.
@@ -401,10 +444,18 @@ func (p *parser) outputs(v any) {
 			}
 		case !isBool:
 			p.fail(key, line, "%s is not true or false", describe(m[k]))
+		case outputKinds[k] != p.d.Kind():
+			p.fail(key, line, "outputs.%s belongs to experiment = %q; this definition runs experiment = %q", k, outputKinds[k], p.d.Kind())
 		case k == "fi_curves":
 			p.d.Outputs.FICurves = b
 		case k == "traces":
 			p.d.Outputs.Traces = b
+		case k == "unit_rates":
+			p.d.Outputs.UnitRates = b
+		case k == "psth":
+			p.d.Outputs.PSTH = b
+		case k == "raster":
+			p.d.Outputs.Raster = b
 		}
 	}
 }
@@ -476,6 +527,19 @@ func resolve[T any](p *parser, e entry, conv func(*Param, any) (T, error)) (prm 
 // lookup finds e's parameter, reporting an unknown name with the nearest known one.
 func (p *parser) lookup(e entry) *Param {
 	if prm := Lookup(e.name); prm != nil {
+		k := p.d.Kind()
+		switch {
+		case prm.Name == ExperimentParam:
+			p.fail(e.keyText, e.line, `the experiment is chosen once, at the top of the definition (experiment = "network"); it cannot be set in [params] or swept`)
+			return nil
+		case !prm.AppliesTo(k):
+			hint := "leave it out"
+			if k == ExperimentUnit {
+				hint = fmt.Sprintf("add experiment = %q at the top to run the network", prm.Only)
+			}
+			p.fail(e.keyText, e.line, "%s belongs to experiment = %q, not to this definition's experiment = %q: %s", prm.Name, prm.Only, k, hint)
+			return nil
+		}
 		return prm
 	}
 	if s := Nearest(e.name, Names()); s != "" {

@@ -98,7 +98,10 @@ func rangeValues(p *Param, r map[string]any) ([]Value, error) {
 			return nil, fmt.Errorf("unknown range key %q (a range has from, to, and steps or step, and optionally scale)", k)
 		}
 	}
-	if p.Kind == KindEnum {
+	if p.Words() {
+		if p.Kind == KindText {
+			return nil, fmt.Errorf("%s takes text; list the values instead of a range", p.Name)
+		}
 		return nil, fmt.Errorf("%s takes words (%s); list them instead of a range", p.Name, quoteList(p.Choices))
 	}
 	fromV, okF := r["from"]

@@ -97,7 +97,7 @@ func pointHash(pt Point, last []byte) uint64 {
 // appendCanonical appends v's canonical text: a quoted word, or the SI number to 15 significant
 // digits (enough to tell apart any two values written in decimal with up to 15 digits).
 func appendCanonical(dst []byte, p *Param, v Value) []byte {
-	if p.Kind == KindEnum {
+	if p.Words() {
 		return strconv.AppendQuote(dst, v.Str)
 	}
 	if v.Num == 0 {

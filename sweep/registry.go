@@ -19,25 +19,53 @@ const (
 	KindFloat                // a dimensionless number, e.g. a multiplier
 	KindInt                  // a whole number, e.g. a count of sources
 	KindEnum                 // one of a fixed set of words, e.g. "poisson"
+	KindText                 // free text, e.g. a file name
 )
+
+// Experiment names an experiment kind: what one run of a definition simulates. A definition
+// chooses it with its top-level key experiment; the default is the single-unit experiment.
+type Experiment string
+
+const (
+	ExperimentUnit    Experiment = "unit"    // one E and one I unit driven by Poisson sources (docs/MODEL.md)
+	ExperimentNetwork Experiment = "network" // the recurrent Up-state network (docs/NETWORK.md)
+)
+
+// Experiments are the experiment kinds, the default first.
+var Experiments = []Experiment{ExperimentUnit, ExperimentNetwork}
+
+// ExperimentParam is the name of the registry entry that holds a point's experiment kind. It is
+// set by a definition's top-level key experiment, never in [params] or on an axis, and is part of
+// a run's identity only when it is not the default, so that single-unit run ids are unchanged.
+const ExperimentParam = "experiment"
 
 // Param is one entry of the parameter registry: everything a definition, a Parquet column and
 // the simulation need to know about a parameter.
 type Param struct {
-	Name    string   // dotted name used in definitions, e.g. "exc.e_leak"
-	Kind    Kind     // how values are written
-	Dim     Dim      // dimension (KindQuantity only)
-	Unit    string   // display unit, e.g. "mV"; values in columns and tables are in this unit
-	Default string   // the seed's value, as a definition would write it
-	Min     float64  // smallest valid value, in SI units (inclusive)
-	Max     float64  // largest valid value, in SI units (inclusive)
-	Choices []string // valid words (KindEnum only)
-	Desc    string   // one line: what it is
+	Name    string     // dotted name used in definitions, e.g. "exc.e_leak"
+	Kind    Kind       // how values are written
+	Dim     Dim        // dimension (KindQuantity only)
+	Unit    string     // display unit, e.g. "mV"; values in columns and tables are in this unit
+	Default string     // the seed's value, as a definition would write it
+	Min     float64    // smallest valid value, in SI units (inclusive)
+	Max     float64    // largest valid value, in SI units (inclusive)
+	Choices []string   // valid words (KindEnum only)
+	Desc    string     // one line: what it is
+	Only    Experiment // the one experiment kind it applies to; "" for every kind
 
 	scale        float64             // SI value of 1 display unit
 	crossChecked bool                // checkModel looks at it
 	def          Value               // Default, parsed
 	apply        func(*Model, Value) // writes the value into a model
+}
+
+// Words reports whether the parameter's values are words (Value.Str): KindEnum and KindText.
+func (p *Param) Words() bool { return p.Kind == KindEnum || p.Kind == KindText }
+
+// AppliesTo reports whether the parameter is one of experiment kind k's: set in its definitions
+// and written in its rows. The experiment entry itself applies to none (it is a top-level key).
+func (p *Param) AppliesTo(k Experiment) bool {
+	return p.Name != ExperimentParam && (p.Only == "" || p.Only == k)
 }
 
 // Column returns the parameter's Parquet column name: the dotted name with "_" for ".", plus the
@@ -82,6 +110,28 @@ type Model struct {
 	Net   Network
 	J     [4]float64 // network totals J_EE, J_IE, J_EI, J_II (A)
 	Mult  [4]float64 // trained multipliers of EE, IE, EI, II
+
+	Experiment Experiment   // the experiment kind
+	Trial      NetworkTrial // the network experiment's own parameters (ExperimentNetwork)
+}
+
+// NetworkTrial holds the parameters of one trial of the recurrent network (docs/NETWORK.md §1–§3)
+// that the single-unit experiment does not have. The network's size is Model.Net, its units and
+// synapses Model.Sim's, its weights Model.Sim.W.
+type NetworkTrial struct {
+	DurationSec      float64 // simulated time of the trial
+	NoiseSigmaVolt   float64 // σ of each unit's white noise (V); 0 for none
+	DelayMaxExcSec   float64 // largest synaptic delay from E units (EE, IE)
+	DelayMaxInhSec   float64 // largest synaptic delay from I units (EI, II)
+	KickTimeSec      float64 // when the kick that starts an Up state arrives
+	KickFraction     float64 // kicked E units: the first round(KickFraction·n_units)
+	KickAmp          float64 // what the kick adds to each kicked unit's u_Ext (A)
+	BinSec           float64 // histogram bin of the population rates
+	UpThresholdHz    float64 // a bin of the I population at or above this rate is "up"
+	MinDownSec       float64 // Downs shorter than this are removed (their Ups merge)
+	MinUpSec         float64 // Ups not longer than this are removed
+	RasterUnits      int     // units per population in the raster table (outputs.raster)
+	ConnectivityFile string  // connectivity to load instead of drawing it ("" draws it from the run's seed)
 }
 
 // Network is the recurrent network the weights were trained in, which sets the fan-in.
@@ -201,7 +251,7 @@ func buildRegistry() []*Param {
 			func(m *Model, v float64) { m.Sim.Syn.TauRiseISec = v }),
 		q("syn.tau_fall_i", "ms", Time, "1 ms", "0.01 ms", "10 s", "decay time constant of inhibitory synaptic current",
 			func(m *Model, v float64) { m.Sim.Syn.TauFallISec = v }),
-		n("net.n_units", "1000", 1, 1e9, "units of the trained network; sets the fan-in that scales the weights",
+		n("net.n_units", "1000", 1, 1e9, "units of the trained network; sets the fan-in that scales the weights (the network experiment: its size)",
 			func(m *Model, v int) { m.Net.NUnits = v }),
 		f("net.prop_connect", "0.5", 0, 1, "connection probability of the trained network", func(m *Model, v float64) { m.Net.PropConnect = v }),
 		f("net.prop_inh", "0.2", 0, 1, "fraction of inhibitory units in the trained network", func(m *Model, v float64) { m.Net.PropInh = v }),
@@ -222,8 +272,17 @@ func buildRegistry() []*Param {
 		n("fi.n_currents", "3001", 2, 1e6, "number of currents of the f-I test, evenly spaced", func(m *Model, v int) { m.FI.NCurrents = v }),
 		q("fi.duration", "s", Time, "1 s", "1 ms", "1000 s", "simulated time per current of the f-I test", func(m *Model, v float64) { m.FI.DurationSec = v }),
 	)
+	for _, p := range ps {
+		if strings.HasPrefix(p.Name, "input.") || strings.HasPrefix(p.Name, "fi.") || p.Name == "sim.duration" {
+			p.Only = ExperimentUnit
+		}
+	}
+	ps = append(ps, networkParams()...)
+	ps = append(ps, &Param{Name: ExperimentParam, Kind: KindEnum, Default: string(ExperimentUnit), Choices: []string{string(ExperimentUnit), string(ExperimentNetwork)},
+		Desc:  "the experiment kind, set by the definition's top-level key experiment",
+		apply: func(m *Model, v Value) { m.Experiment = Experiment(v.Str) }})
 	byName = make(map[string]*Param, len(ps))
-	checked := []string{"sim.", "syn.", "net.", "fi.", "input.rate", "exc.tau_adapt", "inh.tau_adapt", "exc.c_m", "inh.c_m",
+	checked := []string{"sim.", "syn.", "net.", "fi.", "network.", ExperimentParam, "input.rate", "exc.tau_adapt", "inh.tau_adapt", "exc.c_m", "inh.c_m",
 		"exc.g_leak", "inh.g_leak", "exc.refractory", "inh.refractory", "exc.v_", "inh.v_"}
 	for _, p := range ps {
 		for _, c := range checked {
@@ -248,6 +307,11 @@ func buildRegistry() []*Param {
 // and checks its dimension, integrality, choices and bounds.
 func (p *Param) Parse(s string) (Value, error) {
 	switch p.Kind {
+	case KindText:
+		if strings.ContainsRune(s, 0) {
+			return Value{}, fmt.Errorf("%q holds a NUL byte", s)
+		}
+		return Value{Str: s}, nil
 	case KindEnum:
 		for _, c := range p.Choices {
 			if s == c {
@@ -284,6 +348,8 @@ func (p *Param) FromNumber(x float64) (Value, error) {
 		return Value{}, fmt.Errorf("%v has no unit; %s is a %s (want e.g. %q)", x, p.Name, p.Dim.Name(), p.Default)
 	case KindEnum:
 		return Value{}, fmt.Errorf("%v is not one of %s", x, quoteList(p.Choices))
+	case KindText:
+		return Value{}, fmt.Errorf("%v is not text; write it in quotes", x)
 	}
 	return p.check(Value{Num: x}, fmt.Sprint(x))
 }
@@ -304,6 +370,8 @@ func (p *Param) check(v Value, text string) (Value, error) {
 // RangeText returns p's valid range for messages and tables, e.g. "[-200, 200] mV".
 func (p *Param) RangeText() string {
 	switch p.Kind {
+	case KindText:
+		return "text"
 	case KindEnum:
 		return quoteList(p.Choices)
 	case KindQuantity:
@@ -315,6 +383,8 @@ func (p *Param) RangeText() string {
 // FormatValue writes v as a definition would ("7.6 mV", "400", "poisson").
 func (p *Param) FormatValue(v Value) string {
 	switch p.Kind {
+	case KindText:
+		return strconv.Quote(v.Str)
 	case KindEnum:
 		return v.Str
 	case KindQuantity:

@@ -95,7 +95,7 @@ func printShow(w io.Writer, def *sweep.Definition, res *aggregate.Result, by, me
 	}
 	names := []string{"n_runs", "n_failed"}
 	for _, p := range params {
-		if p.Kind != sweep.KindEnum {
+		if !p.Words() {
 			names = append(names, p.Column())
 		}
 	}
@@ -133,7 +133,7 @@ func printShow(w io.Writer, def *sweep.Definition, res *aggregate.Result, by, me
 	}
 	slices.SortStableFunc(order, func(a, b int) int {
 		for k, p := range params {
-			if p.Kind == sweep.KindEnum {
+			if p.Words() {
 				if c := strings.Compare(words[k][a], words[k][b]); c != 0 {
 					return c
 				}
@@ -149,7 +149,7 @@ func printShow(w io.Writer, def *sweep.Definition, res *aggregate.Result, by, me
 	for _, g := range order {
 		var r []string
 		for k, p := range params {
-			if p.Kind == sweep.KindEnum {
+			if p.Words() {
 				r = append(r, words[k][g])
 			} else {
 				r = append(r, strconv.FormatFloat(cols[p.Column()][g], 'g', -1, 64))

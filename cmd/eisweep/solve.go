@@ -119,7 +119,7 @@ func printSolved(w io.Writer, def *sweep.Definition, sum *solve.Summary, u sweep
 			var vs []string
 			for _, i := range a.Params {
 				p := sweep.Registry[i]
-				if p.Kind == sweep.KindEnum {
+				if p.Words() {
 					vs = append(vs, r.Words[i])
 				} else {
 					vs = append(vs, fmt.Sprintf("%.6g %s", r.Params[i], p.Unit))
