@@ -4,7 +4,7 @@ PYTHON   ?= /usr/bin/python3
 BIN      := bin
 DUCK     := $(BIN)/duckcheck
 
-.PHONY: run sweeps figures build install test test-slurm test-chaos test-short vet bench bench-brian2 goldens clean
+.PHONY: run sweeps figures network-compare build install test test-slurm test-chaos test-short vet bench bench-brian2 goldens clean
 
 ## run: run the seed sweep (sweeps/seed.toml) into results/seed, print what it measured, aggregate it
 run: build
@@ -32,6 +32,15 @@ figures: sweeps
 	cp results/inhibition/figures/heatmap-rate-e-weights-mult-ei-vs-input-rate-exc.png docs/heatmap-rate-e.png
 	cp results/solve-setpoints/figures/solved-w-ei-vs-input-rate-exc.png docs/solved-w-ei.png
 	cp results/solve-setpoints/figures/solved-predictions-w-ei.png docs/solved-predictions-w-ei.png
+
+## network-compare: the network's Up-state rates beside the single-unit experiment's, at the trained
+## weights and at those solve finds for 5/14 Hz (the README's table and docs/network-vs-unit.png)
+network-compare: build
+	$(BIN)/eisweep run --quiet sweeps/seed.toml
+	$(BIN)/eisweep solve --quiet sweeps/solve-seed.toml
+	$(BIN)/eisweep run --quiet sweeps/network-seed.toml
+	$(BIN)/eisweep run --quiet sweeps/network-solved.toml
+	$(GO) run ./tools/netcompare results/seed results/solve-seed results/network-seed results/network-solved
 
 ## build: build bin/eisweep (the first build compiles arrow-go, gonum and gonum/plot: a few minutes)
 build:

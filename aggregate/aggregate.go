@@ -25,14 +25,6 @@ type Options struct {
 	Bootstrap int      // bootstrap resamples for the crossings' intervals; 0 means 1000
 }
 
-// summaryMetrics are the runs columns that summary.parquet summarises per group.
-var summaryMetrics = []string{
-	"rate_e_hz", "rate_i_hz", "q_ee_pc", "q_ei_pc", "q_ie_pc", "q_ii_pc",
-	"q_ee_pred_pc", "q_ei_pred_pc", "q_ie_pred_pc", "q_ii_pred_pc",
-	"exc_current_e_pa", "inh_current_e_pa", "b_add_e_pa", "m_mult_e", "b_lin_e_pa", "w_add_ei_pa", "i_tg_e_pa", "w_tg_ei_pa", "setpoint_err_e_hz",
-	"exc_current_i_pa", "inh_current_i_pa", "b_add_i_pa", "m_mult_i", "b_lin_i_pa", "w_add_ii_pa", "i_tg_i_pa", "w_tg_ii_pa", "setpoint_err_i_hz",
-}
-
 // group accumulates the runs of one summary group.
 type group struct {
 	params  []float64 // parameter values in display units (NaN where not grouped)
@@ -118,6 +110,7 @@ type Result struct {
 	Lines  []*UnitBalanceLines // one per unit whose inhibition the sweep varies
 	order  []string
 	groups map[string]*group
+	kind   experiment.Kind
 }
 
 // Written names the files Write wrote.
@@ -153,7 +146,7 @@ func Compute(ctx context.Context, dir string, opt Options) (*Result, error) {
 			return nil, fmt.Errorf("--by %s: unknown parameter (eisweep params lists them)", name)
 		}
 	}
-	c, err := store.Read(dir, pipeline.RunTables)
+	c, err := store.Read(dir, pipeline.Tables(def))
 	if err != nil {
 		return nil, err
 	}
@@ -165,17 +158,29 @@ func Compute(ctx context.Context, dir string, opt Options) (*Result, error) {
 		}
 		return nil, fmt.Errorf("%s has no runs yet: `eisweep status %s` says how far it is", dir, dir)
 	}
-	lines := balanceUnits(def)
+	kind := experiment.For(def)
+	metrics := kind.SummaryMetrics()
+	unit := kind.Name() == sweep.ExperimentUnit
+	var lines []*unitLines
+	if unit {
+		lines = balanceUnits(def)
+	}
 	groups := map[string]*group{}
 	var order []string
 	byIdx := map[int]bool{}
 	for _, name := range opt.By {
 		byIdx[indexOfParam(name)] = true
 	}
-	cols := append([]string{"run_id", "cell_id", "status", "w_ei_pa", "w_ii_pa", "theta_e_pa", "theta_i_pa", "gain_e_hz_per_pa", "gain_i_hz_per_pa"}, summaryMetrics...)
+	cols := []string{"run_id", "cell_id", "status"}
+	if unit {
+		cols = append(cols, "w_ei_pa", "w_ii_pa", "theta_e_pa", "theta_i_pa", "gain_e_hz_per_pa", "gain_i_hz_per_pa")
+	}
+	cols = append(cols, metrics...)
 	cols = uniq(cols)
 	for _, p := range sweep.Registry {
-		cols = append(cols, p.Column())
+		if p.AppliesTo(def.Kind()) {
+			cols = append(cols, p.Column())
+		}
 	}
 	n := 0
 	err = table.EachRow(paths, cols, func(tr *table.Row) error {
@@ -194,8 +199,8 @@ func Compute(ctx context.Context, dir string, opt Options) (*Result, error) {
 		}
 		g := groups[key]
 		if g == nil {
-			g = &group{metrics: make([]analysis.Moments, len(summaryMetrics)), cellID: r.str("cell_id")}
-			g.params, g.words = r.params(func(i int) bool { return len(opt.By) == 0 || byIdx[i] })
+			g = &group{metrics: make([]analysis.Moments, len(metrics)), cellID: r.str("cell_id")}
+			g.params, g.words = r.params(def.Kind(), func(i int) bool { return len(opt.By) == 0 || byIdx[i] })
 			groups[key] = g
 			order = append(order, key)
 		}
@@ -204,11 +209,13 @@ func Compute(ctx context.Context, dir string, opt Options) (*Result, error) {
 			g.failed++
 			return nil
 		}
-		for k, m := range summaryMetrics {
+		for k, m := range metrics {
 			g.metrics[k].Add(r.f(m))
 		}
-		g.nearE.AddNear(r.f("rate_e_hz"), r.f("input_rate_exc_hz"))
-		g.nearI.AddNear(r.f("rate_i_hz"), r.f("input_rate_inh_hz"))
+		if unit {
+			g.nearE.AddNear(r.f("rate_e_hz"), r.f("input_rate_exc_hz"))
+			g.nearI.AddNear(r.f("rate_i_hz"), r.f("input_rate_inh_hz"))
+		}
 		// balance lines
 		for _, u := range lines {
 			u.add(r)
@@ -219,7 +226,7 @@ func Compute(ctx context.Context, dir string, opt Options) (*Result, error) {
 		return nil, err
 	}
 	sort.Strings(order) // a stable order, independent of file order
-	res := &Result{Def: def, By: opt.By, Groups: len(groups), order: order, groups: groups}
+	res := &Result{Def: def, By: opt.By, Groups: len(groups), order: order, groups: groups, kind: kind}
 	for _, u := range lines {
 		if err := ctx.Err(); err != nil {
 			return nil, context.Cause(ctx)
@@ -334,7 +341,7 @@ func contains(xs []string, x string) bool {
 func (u *unitLines) add(r *rowView) {
 	var key strings.Builder
 	for _, p := range sweep.Registry {
-		if !u.skip[p.Name] {
+		if !u.skip[p.Name] && p.AppliesTo(sweep.ExperimentUnit) {
 			key.WriteString(r.paramText(p.Name))
 			key.WriteByte(0)
 		}
@@ -347,7 +354,7 @@ func (u *unitLines) add(r *rowView) {
 		if r.str("input_mode") == "regular" {
 			lv.nInh = 1
 		}
-		lv.params, lv.words = r.params(func(i int) bool { return !u.skip[sweep.Registry[i].Name] })
+		lv.params, lv.words = r.params(sweep.ExperimentUnit, func(i int) bool { return !u.skip[sweep.Registry[i].Name] })
 		u.levels[lv.key] = lv
 		u.order = append(u.order, lv.key)
 	}
@@ -463,8 +470,8 @@ func (r *rowView) paramText(name string) string {
 }
 
 // params returns the row's parameter values (display units; NaN and "" where keep is false).
-func (r *rowView) params(keep func(int) bool) ([]float64, []string) {
-	return experiment.ReadParams(r.Row, keep)
+func (r *rowView) params(k sweep.Experiment, keep func(int) bool) ([]float64, []string) {
+	return experiment.ReadParams(r.Row, k, keep)
 }
 
 // LevelView is one level of a unit's balance lines, for reports.

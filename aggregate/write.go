@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"slices"
 
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
@@ -20,7 +19,7 @@ import (
 // writeSummary writes summary.parquet: per group its parameters, counts, the fraction of runs
 // within ±10% of each set point, and statistics of every metric.
 func writeSummary(dir, name string, def *sweep.Definition, by []string, order []string, groups map[string]*group) error {
-	cols := summaryColumns(by)
+	cols := summaryColumns(experiment.For(def), by)
 	rows := make([]*group, len(order))
 	for k, key := range order {
 		rows[k] = groups[key]
@@ -29,7 +28,7 @@ func writeSummary(dir, name string, def *sweep.Definition, by []string, order []
 }
 
 // summaryColumns are summary.parquet's columns for the grouping by (nil: grid cells).
-func summaryColumns(by []string) []table.Column[*group] {
+func summaryColumns(kind experiment.Kind, by []string) []table.Column[*group] {
 	byIdx := map[int]bool{}
 	for _, n := range by {
 		byIdx[indexOfParam(n)] = true
@@ -38,14 +37,16 @@ func summaryColumns(by []string) []table.Column[*group] {
 	if len(by) == 0 {
 		cols = append(cols, table.String("cell_id", "the grid cell (runs.cell_id)", func(g **group) string { return (*g).cellID }))
 	}
-	cols = append(cols, experiment.ParamColumns(func(i int) bool { return len(by) == 0 || byIdx[i] }, func(g **group) ([]float64, []string) { return (*g).params, (*g).words })...)
+	cols = append(cols, experiment.ParamColumns(kind.Name(), func(i int) bool { return len(by) == 0 || byIdx[i] }, func(g **group) ([]float64, []string) { return (*g).params, (*g).words })...)
 	cols = append(cols,
 		table.Int("n_runs", "runs in the group", func(g **group) int64 { return int64((*g).runs) }),
 		table.Int("n_failed", "runs that failed numerically", func(g **group) int64 { return int64((*g).failed) }),
-		table.FloatOrNull("frac_rate_e_within_10pct", "fraction of runs whose r_E is within ±10% of rate_exc", func(g **group) float64 { return (*g).nearE.Summary().FracWithin10Pct }),
-		table.FloatOrNull("frac_rate_i_within_10pct", "fraction of runs whose r_I is within ±10% of rate_inh", func(g **group) float64 { return (*g).nearI.Summary().FracWithin10Pct }),
 	)
-	for k, m := range summaryMetrics {
+	if kind.Name() == sweep.ExperimentUnit {
+		cols = append(cols, table.FloatOrNull("frac_rate_e_within_10pct", "fraction of runs whose r_E is within ±10% of rate_exc", func(g **group) float64 { return (*g).nearE.Summary().FracWithin10Pct }),
+			table.FloatOrNull("frac_rate_i_within_10pct", "fraction of runs whose r_I is within ±10% of rate_inh", func(g **group) float64 { return (*g).nearI.Summary().FracWithin10Pct }))
+	}
+	for k, m := range kind.SummaryMetrics() {
 		s := func(g **group) analysis.Summary { return (*g).metrics[k].Summary() }
 		cols = append(cols,
 			table.FloatOrNull(m+"_mean", "mean of runs."+m, func(g **group) float64 { return s(g).Mean }),
@@ -62,7 +63,7 @@ func summaryColumns(by []string) []table.Column[*group] {
 // group in its order (NaN for null), computed in memory.
 func (r *Result) Floats(names []string) (map[string][]float64, error) {
 	byName := map[string]table.Column[*group]{}
-	for _, c := range summaryColumns(r.By) {
+	for _, c := range summaryColumns(r.kind, r.By) {
 		byName[c.Name] = c
 	}
 	out := make(map[string][]float64, len(names))
@@ -165,7 +166,7 @@ func balanceColumns() []table.Column[balanceRow] {
 			table.FloatOrNull(short+"_aic", "AIC of the "+model+" fit, n·ln(SSR/n) + 2k", func(r *balanceRow) float64 { return f(r).AIC }),
 		)
 	}
-	cols = append(cols, experiment.ParamColumns(func(int) bool { return true }, func(r *balanceRow) ([]float64, []string) { return r.lv.params, r.lv.words })...)
+	cols = append(cols, experiment.ParamColumns(sweep.ExperimentUnit, func(int) bool { return true }, func(r *balanceRow) ([]float64, []string) { return r.lv.params, r.lv.words })...)
 	return cols
 }
 
@@ -186,16 +187,16 @@ func (r *Result) Words(params []*sweep.Param) ([][]string, error) {
 	return out, nil
 }
 
-// SummaryDocs describes summary.parquet's columns for grid cells (a --by grouping has the
-// grouped parameters' columns instead of cell_id and every parameter's).
-func SummaryDocs() []table.ColumnDoc { return table.Docs(summaryColumns(nil)) }
+// SummaryDocs describes summary.parquet's columns for grid cells of experiment kind k (a --by
+// grouping has the grouped parameters' columns instead of cell_id and every parameter's).
+func SummaryDocs(k experiment.Kind) []table.ColumnDoc { return table.Docs(summaryColumns(k, nil)) }
 
 // BalanceDocs describes balance.parquet's columns.
 func BalanceDocs() []table.ColumnDoc { return table.Docs(balanceColumns()) }
 
-// SummaryMetrics are the runs columns whose statistics summary.parquet holds, each as
-// <metric>_mean, _sd, _sem, _ci_lo and _ci_hi.
-func SummaryMetrics() []string { return slices.Clone(summaryMetrics) }
+// SummaryMetrics are the runs columns of experiment kind k whose statistics summary.parquet
+// holds, each as <metric>_mean, _sd, _sem, _ci_lo and _ci_hi.
+func SummaryMetrics(k experiment.Kind) []string { return k.SummaryMetrics() }
 
 func aggregateMeta(def *sweep.Definition) map[string]string {
 	return map[string]string{"eisweep.definition": def.Text, "eisweep.definition_sha256": def.Hash(), "eisweep.version": buildinfo.Version()}

@@ -261,3 +261,28 @@ func TestSlurmTimeLimitRequeue(t *testing.T) {
 	}
 	sameRuns(t, duck, dir, ref, 200)
 }
+
+// TestSlurmNetwork submits a network sweep over mult_ei × mult_ii as a 3-task array: the union of
+// the shards is the single-process run, row by row, compacted and aggregated, with its psth/.
+func TestSlurmNetwork(t *testing.T) {
+	bin, duck := needSlurm(t)
+	def := writeDef(t, "name = \"slurm-net\"\nexperiment = \"network\"\nreplicates = 2\n[params]\n\"net.n_units\" = 200\n\"network.duration\" = \"0.5 s\"\n"+
+		"[grid]\n\"weights.mult_ei\" = [0.9, 1.0, 1.1]\n\"weights.mult_ii\" = [0.9, 1.1]\n[outputs]\npsth = true\n")
+	dir, ref := filepath.Join(t.TempDir(), "out"), filepath.Join(t.TempDir(), "ref")
+	m := submit(t, bin, dir, def, 3)
+	run(t, bin, "run", "--quiet", "-o", ref, def)
+	waitGone(t, m[1], m[2])
+	sameRuns(t, duck, dir, ref, 12)
+	for _, table := range []string{"runs", "psth"} {
+		if files, _ := filepath.Glob(filepath.Join(dir, table, "*.parquet")); len(files) != 1 {
+			t.Errorf("the follow-up job did not compact %s/: %v", table, files)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "summary.parquet")); err != nil {
+		t.Errorf("the follow-up job did not aggregate: %v", err)
+	}
+	q := fmt.Sprintf("SELECT count(*) FROM read_parquet('%s/psth/*.parquet')", dir)
+	if out := strings.TrimSpace(strings.SplitN(run(t, duck, q), "\n", 2)[1]); out != "600" {
+		t.Errorf("psth rows %s, want 12 trials × 50 bins", out)
+	}
+}

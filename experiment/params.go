@@ -10,11 +10,12 @@ import (
 	"github.com/eisweep/eisweep/table"
 )
 
-// ParamColumns are columns of parameter values (display units; null where not part of the row).
-func ParamColumns[T any](keep func(int) bool, params func(*T) ([]float64, []string)) []table.Column[T] {
+// ParamColumns are columns of the parameters of experiment kind k for which keep is true
+// (display units; null where not part of the row).
+func ParamColumns[T any](k sweep.Experiment, keep func(int) bool, params func(*T) ([]float64, []string)) []table.Column[T] {
 	var cs []table.Column[T]
 	for i, p := range sweep.Registry {
-		if !keep(i) {
+		if !keep(i) || !p.AppliesTo(k) {
 			continue
 		}
 		doc := p.Desc
@@ -37,14 +38,14 @@ func ParamColumns[T any](keep func(int) bool, params func(*T) ([]float64, []stri
 	return cs
 }
 
-// ReadParams returns a row's parameter values, read from their columns (display units; NaN and
-// "" where keep is false).
-func ReadParams(r *table.Row, keep func(int) bool) ([]float64, []string) {
+// ReadParams returns a row's values of experiment kind k's parameters, read from their columns
+// (display units; NaN and "" where keep is false or the parameter is not k's).
+func ReadParams(r *table.Row, k sweep.Experiment, keep func(int) bool) ([]float64, []string) {
 	vals := make([]float64, len(sweep.Registry))
 	words := make([]string, len(sweep.Registry))
 	for i, p := range sweep.Registry {
 		vals[i] = math.NaN()
-		if keep(i) {
+		if keep(i) && p.AppliesTo(k) {
 			if p.Words() {
 				words[i] = r.String(p.Column())
 			} else {

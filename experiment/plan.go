@@ -38,10 +38,13 @@ func (e Estimate) Bytes(runs int64) float64 {
 // Calibrate simulates up to samples runs spread over def's grid and one f-I curve, writes their
 // rows to a temporary file, and extrapolates time and output size.
 func Calibrate(def *sweep.Definition, samples int) (Estimate, error) {
+	if def.Kind() != sweep.ExperimentUnit {
+		return calibrateKind(def, samples)
+	}
 	runs := def.Runs()
 	n := int(min(int64(samples), runs))
 	est := Estimate{Samples: n, DistinctUnits: distinctUnits(def), FlushRows: 10_000}
-	var w Worker
+	var w UnitWorker
 	rows := make([]Row, 0, n)
 	var traces []TraceRow
 	var simTime time.Duration
@@ -153,4 +156,82 @@ func distinctUnits(def *sweep.Definition) int64 {
 		total += n
 	}
 	return total
+}
+
+// calibrateKind calibrates a sweep of any experiment kind through its Kind: it runs up to
+// samples runs spread over the grid and writes their rows, as a sweep would, to temporary files.
+func calibrateKind(def *sweep.Definition, samples int) (Estimate, error) {
+	runs := def.Runs()
+	n := int(min(int64(samples), runs))
+	est := Estimate{Samples: n, FlushRows: 10_000}
+	session := For(def).NewSession(def, nil)
+	w := session.NewWorker()
+	var outs []Output
+	var simTime time.Duration
+	for k := range n {
+		i := int64(k) * runs / int64(n)
+		for r := range def.RunsIn(i, i+1) {
+			t0 := time.Now()
+			o, err := w.Run(r)
+			simTime += time.Since(t0)
+			if err != nil {
+				return est, err
+			}
+			outs = append(outs, o)
+		}
+	}
+	est.RunMs = float64(simTime.Microseconds()) / 1e3 / float64(max(n, 1))
+	dir, err := os.MkdirTemp("", "eisweep-plan-")
+	if err != nil {
+		return est, fmt.Errorf("calibration: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	meta := map[string]string{"eisweep.definition": def.Text, "eisweep.definition_sha256": def.Hash()}
+	// size writes outs through a buffer into files and returns their total size.
+	size := func(tag string, outs []Output) (float64, error) {
+		b := session.NewBuffer()
+		for _, o := range outs {
+			b.Add(o)
+		}
+		var total float64
+		err := b.Write(func(name string, rows func(io.Writer, map[string]string) error) error {
+			p := filepath.Join(dir, tag+"-"+name+".parquet")
+			f, err := os.Create(p)
+			if err != nil {
+				return err
+			}
+			m := map[string]string{}
+			for k, v := range meta {
+				m[k] = v
+			}
+			err = rows(f, m)
+			if cerr := f.Close(); err == nil {
+				err = cerr
+			}
+			if err != nil {
+				return err
+			}
+			st, err := os.Stat(p)
+			if err == nil {
+				total += float64(st.Size())
+			}
+			return err
+		})
+		return total, err
+	}
+	full, err := size("full", outs)
+	if err != nil {
+		return est, err
+	}
+	half, err := size("half", outs[:len(outs)/2])
+	if err != nil {
+		return est, err
+	}
+	if d := len(outs) - len(outs)/2; d > 0 && full > half {
+		est.BytesPerRun = (full - half) / float64(d)
+	} else {
+		est.BytesPerRun = full / float64(max(len(outs), 1))
+	}
+	est.BytesPerPart = max(0, full-est.BytesPerRun*float64(len(outs)))
+	return est, nil
 }

@@ -12,9 +12,9 @@ import (
 	"github.com/eisweep/eisweep/sweep"
 )
 
-// Worker is one worker's reusable scratch for runs of the single-unit experiment. The zero value
-// is ready; a Worker is used by one goroutine at a time.
-type Worker struct {
+// UnitWorker is one worker's reusable scratch for runs of the single-unit experiment. The zero value
+// is ready; a UnitWorker is used by one goroutine at a time.
+type UnitWorker struct {
 	drive  sim.Drive
 	res    sim.Result
 	fi     sim.FIScratch
@@ -23,7 +23,7 @@ type Worker struct {
 
 // SetStop makes the worker's simulations return sim.ErrStopped soon after *stop becomes true
 // (they check it every few thousand steps); nil never stops.
-func (w *Worker) SetStop(stop *atomic.Bool) { w.res.Stop, w.fi.Stop = stop, stop }
+func (w *UnitWorker) SetStop(stop *atomic.Bool) { w.res.Stop, w.fi.Stop = stop, stop }
 
 // Result is one run's output: its row, the f-I curves it computed first (when outputs.fi_curves
 // is on and the curve is not yet written), and its trace rows (outputs.traces).
@@ -37,7 +37,7 @@ type Result struct {
 // workers); haveFI reports curves already written, so that a curve is written once per folder
 // (nil: none). A run that fails numerically is a row with status "failed"; the error is for
 // everything else, and is sim.ErrStopped when the worker was stopped.
-func (w *Worker) Run(def *sweep.Definition, r sweep.RunRef, cache *FICache, haveFI func(FIKey) bool) (Result, error) {
+func (w *UnitWorker) Run(def *sweep.Definition, r sweep.RunRef, cache *FICache, haveFI func(FIKey) bool) (Result, error) {
 	pt, replicate, id := r.Point, r.Replicate, r.ID
 	m, err := pt.Model()
 	if err != nil {

@@ -41,6 +41,9 @@ func Build(dir string, opt Options) ([]*Figure, error) {
 	if err != nil {
 		return nil, err
 	}
+	if def.Kind() == sweep.ExperimentNetwork {
+		return networkBuild(dir, def, opt)
+	}
 	var figs []*Figure
 	rf, err := RunFigures(def, opt.Run)
 	if err != nil {
@@ -52,7 +55,7 @@ func Build(dir string, opt Options) ([]*Figure, error) {
 		return nil, err
 	}
 	figs = append(figs, uf...)
-	c, err := store.Read(dir, pipeline.RunTables)
+	c, err := store.Read(dir, pipeline.Tables(def))
 	if err != nil {
 		return nil, err
 	}
@@ -386,9 +389,27 @@ func averagedOver(others []string) string {
 	return ", averaged over " + strings.Join(others, " and ")
 }
 
+// heatUnit is one heatmap per pair of axes: a summary column, and the column whose zero is its
+// set point (a dashed contour).
+type heatUnit struct {
+	name, file, title, col, errCol, setPoint, zLabel string
+}
+
+// singleUnits are the single-unit experiment's heatmaps: each unit's mean rate.
+var singleUnits = []heatUnit{
+	{"E", "heatmap-rate-e", "Mean rate of the E unit", "rate_e_hz_mean", "setpoint_err_e_hz_mean", "rate_exc", "rate (Hz)"},
+	{"I", "heatmap-rate-i", "Mean rate of the I unit", "rate_i_hz_mean", "setpoint_err_i_hz_mean", "rate_inh", "rate (Hz)"},
+}
+
 // heatmaps draws the mean rate of each unit over axes a and b (the first parameter of a zip),
 // averaged over the other axes, with the contour where the rate meets the set point.
 func heatmaps(a, b sweep.Axis, others []string, cols map[string][]float64) []*Figure {
+	return heatmapsOf(a, b, others, cols, singleUnits)
+}
+
+// heatmapsOf draws each of units over axes a and b (the first parameter of a zip), averaged over
+// the other axes, with the contour where its error column is zero.
+func heatmapsOf(a, b sweep.Axis, others []string, cols map[string][]float64, units []heatUnit) []*Figure {
 	pa, pb := sweep.Registry[a.Params[0]], sweep.Registry[b.Params[0]]
 	xs, ys := axisDisplay(pa, a.Values[0]), axisDisplay(pb, b.Values[0])
 	label := func(p *sweep.Param) string {
@@ -398,16 +419,13 @@ func heatmaps(a, b sweep.Axis, others []string, cols map[string][]float64) []*Fi
 		return p.Name
 	}
 	var figs []*Figure
-	for _, u := range []struct{ name, rate, err, setPoint string }{
-		{"E", "rate_e_hz_mean", "setpoint_err_e_hz_mean", "rate_exc"},
-		{"I", "rate_i_hz_mean", "setpoint_err_i_hz_mean", "rate_inh"},
-	} {
-		z, c := average(xs, ys, cols[pa.Column()], cols[pb.Column()], cols[u.rate]), average(xs, ys, cols[pa.Column()], cols[pb.Column()], cols[u.err])
+	for _, u := range units {
+		z, c := average(xs, ys, cols[pa.Column()], cols[pb.Column()], cols[u.col]), average(xs, ys, cols[pa.Column()], cols[pb.Column()], cols[u.errCol])
 		figs = append(figs, &Figure{
-			File:  fmt.Sprintf("heatmap-rate-%s-%s-vs-%s", strings.ToLower(u.name), slug(pb.Name), slug(pa.Name)),
-			Title: fmt.Sprintf("Mean rate of the %s unit%s", u.name, averagedOver(others)), Desc: fmt.Sprintf("mean rate of the %s unit over %s and %s%s, dashed where it equals its set point (%s)", u.name, pa.Name, pb.Name, averagedOver(others), u.setPoint),
+			File:  fmt.Sprintf("%s-%s-vs-%s", u.file, slug(pb.Name), slug(pa.Name)),
+			Title: u.title + averagedOver(others), Desc: fmt.Sprintf("%s over %s and %s%s, dashed where it equals its set point (%s)", strings.ToLower(u.title[:1])+u.title[1:], pa.Name, pb.Name, averagedOver(others), u.setPoint),
 			XLabel: label(pa), YLabel: label(pb),
-			Heat: &Heat{X: xs, Y: ys, Z: z, ZLabel: "rate (Hz)", C: c, Level: 0, CLabel: "rate = set point (" + u.setPoint + ")"},
+			Heat: &Heat{X: xs, Y: ys, Z: z, ZLabel: u.zLabel, C: c, Level: 0, CLabel: "rate = set point (" + u.setPoint + ")"},
 		})
 	}
 	return figs

@@ -27,6 +27,7 @@ type Kind string
 const (
 	Line      Kind = "line"      // a line through (X, Y), broken where Y is NaN
 	Points    Kind = "points"    // markers at (X, Y)
+	Dots      Kind = "dots"      // small dots at (X, Y), for many points (a spike raster)
 	Band      Kind = "band"      // a shaded band from Lo to Hi along X
 	ErrorBars Kind = "errorbars" // markers at (X, Y) with vertical bars from Lo to Hi
 	Ticks     Kind = "ticks"     // vertical ticks at X from Lo[i] to Hi[i] (spike marks)
@@ -330,7 +331,7 @@ func addSeries(p *plot.Plot, s Series) error {
 			}
 			i = j + 1
 		}
-	case Points, ErrorBars:
+	case Points, ErrorBars, Dots:
 		pts := finite(s.X, s.Y)
 		if len(pts) == 0 {
 			return nil
@@ -342,6 +343,9 @@ func addSeries(p *plot.Plot, s Series) error {
 		sc.GlyphStyle.Color = col
 		sc.GlyphStyle.Radius = vg.Points(2.2)
 		sc.GlyphStyle.Shape = draw.CircleGlyph{}
+		if s.Kind == Dots {
+			sc.GlyphStyle.Radius = vg.Points(0.7)
+		}
 		p.Add(sc)
 		if s.Label != "" {
 			legendAdd(p, s.Label, sc)

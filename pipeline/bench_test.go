@@ -49,7 +49,7 @@ func BenchmarkSweepShortRuns(b *testing.B) {
 // row costs.
 func BenchmarkWorkerRun(b *testing.B) {
 	d := benchDef(b, 1000, "1 s")
-	var w experiment.Worker
+	var w experiment.UnitWorker
 	cache := experiment.NewFICache()
 	b.ReportAllocs()
 	i := int64(0)

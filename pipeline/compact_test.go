@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/eisweep/eisweep/experiment"
 	"github.com/eisweep/eisweep/internal/testsweep"
 	"github.com/eisweep/eisweep/store"
 	"github.com/eisweep/eisweep/sweep"
@@ -38,7 +39,7 @@ func TestSweepCompactsWhenComplete(t *testing.T) {
 	if len(parts) != 1 || !strings.HasPrefix(filepath.Base(parts[0]), "compact-") {
 		t.Errorf("a one-part sweep ends as %v, want one compact-* file", parts)
 	}
-	again, err := Compact(context.Background(), one, RunTables, nil)
+	again, err := Compact(context.Background(), one, experiment.UnitTables, nil)
 	if err != nil || len(again) != 1 || again[0].Rewritten {
 		t.Errorf("compacting a compacted folder: %+v, %v", again, err)
 	}
@@ -54,7 +55,7 @@ func TestLock(t *testing.T) {
 	dir := t.TempDir()
 	d := testsweep.Small(t, "lk", 2, "")
 	open := func(sh sweep.Shard) (*store.Store, error) {
-		return store.Open(dir, StoreOptions(dir, d, RunTables, store.Shard(sh), "test", nil, nil))
+		return store.Open(dir, StoreOptions(dir, d, experiment.UnitTables, store.Shard(sh), "test", nil, nil))
 	}
 	a, err := open(sweep.Shard{})
 	if err != nil {

@@ -15,12 +15,19 @@ import (
 	"github.com/eisweep/eisweep/experiment"
 	"github.com/eisweep/eisweep/store"
 	"github.com/eisweep/eisweep/sweep"
-	"github.com/eisweep/eisweep/table"
 )
 
-// RunTables are the tables of a sweep's folder: runs/ (one row per run) and its companions fi/
-// (f-I curves, outputs.fi_curves) and traces/ (every step of every run, outputs.traces).
-var RunTables = []store.Table{{Name: "runs", Key: "run_id"}, {Name: "fi", Key: "fi_key"}, {Name: "traces", Key: "run_id"}}
+// Tables are the tables of def's folder: its experiment kind's runs/ and companions.
+func Tables(def *sweep.Definition) []store.Table { return experiment.For(def).Tables() }
+
+// FolderTables are the tables of the output folder dir, as its definition's kind has them.
+func FolderTables(dir string) ([]store.Table, error) {
+	def, err := LoadFolder(dir)
+	if err != nil {
+		return nil, err
+	}
+	return Tables(def), nil
+}
 
 // Options control how a sweep runs. The zero value runs with one worker per usable CPU into
 // results/<name>, flushing a part file every 10,000 rows or 30 s.
@@ -51,9 +58,6 @@ func (o *Options) defaults(def *sweep.Definition) {
 	}
 }
 
-// traceFlushRows is the number of trace rows (steps) buffered before a batch is written.
-const traceFlushRows = 2_000_000
-
 // Summary reports what a sweep run did.
 type Summary struct {
 	OutDir  string
@@ -64,7 +68,7 @@ type Summary struct {
 	Written int64    // rows of this invocation on disk (published), of OK + Failed
 	Parts   []string // files published now (runs, fi and traces)
 	Elapsed time.Duration
-	Example *experiment.Row        // one completed row (parameters, weights, f-I), or nil
+	Example experiment.Output      // one completed run's output, or nil
 	Compact []store.CompactSummary // what compaction did, when the sweep completed
 }
 
@@ -79,7 +83,9 @@ var ErrDefinitionChanged = errors.New("output folder holds a different definitio
 func Run(ctx context.Context, def *sweep.Definition, opt Options) (sum *Summary, err error) {
 	opt.defaults(def)
 	start := time.Now()
-	st, err := store.Open(opt.OutDir, StoreOptions(opt.OutDir, def, RunTables, store.Shard(opt.Shard), "run", opt.Args, opt.Progress))
+	kind := experiment.For(def)
+	tables := kind.Tables()
+	st, err := store.Open(opt.OutDir, StoreOptions(opt.OutDir, def, tables, store.Shard(opt.Shard), "run", opt.Args, opt.Progress))
 	if err != nil {
 		return nil, err
 	}
@@ -88,11 +94,18 @@ func Run(ctx context.Context, def *sweep.Definition, opt Options) (sum *Summary,
 			err = cerr
 		}
 	}()
-	c, err := st.Scan("runs", "fi")
+	// Keys of the runs and of companions keyed by something other than the run (f-I curves).
+	scan := []string{"runs"}
+	for _, t := range tables[1:] {
+		if t.Key != "run_id" {
+			scan = append(scan, t.Name)
+		}
+	}
+	c, err := st.Scan(scan...)
 	if err != nil {
 		return nil, err
 	}
-	done, doneFI := c.Keys["runs"], c.Keys["fi"]
+	done := c.Keys["runs"]
 	sum = &Summary{OutDir: opt.OutDir, Total: def.Runs()}
 	meta := map[string]string{"eisweep.definition": def.Text, "eisweep.definition_sha256": def.Hash()}
 
@@ -121,41 +134,26 @@ func Run(ctx context.Context, def *sweep.Definition, opt Options) (sum *Summary,
 			}
 		}
 	}
-	cache := experiment.NewFICache()
+	session := kind.NewSession(def, func(table string, key uint64) bool { return c.Keys[table].Has(key) })
 	workers := make([]experiment.Worker, opt.Jobs)
-	haveFI := func(k experiment.FIKey) bool { return doneFI.Has(uint64(k)) }
-	var runs []experiment.Row
-	var fis []experiment.FIRow
-	var traces []experiment.TraceRow
+	for i := range workers {
+		workers[i] = session.NewWorker()
+	}
+	buf := session.NewBuffer()
 	flush := func() error {
-		if len(runs) == 0 {
+		n := buf.Runs()
+		if n == 0 {
 			return nil
 		}
 		b := st.NewBatch()
-		write := func(name string, f func(w io.Writer, m map[string]string) error) error {
+		err := buf.Write(func(name string, f func(w io.Writer, m map[string]string) error) error {
 			return b.Write(name, func(w io.Writer, m map[string]string) error {
 				for k, v := range meta {
 					m[k] = v
 				}
 				return f(w, m)
 			})
-		}
-		var err error
-		if len(traces) > 0 {
-			err = write("traces", func(w io.Writer, m map[string]string) error {
-				return table.Write(w, experiment.TraceColumns, traces, m, 1<<20)
-			})
-		}
-		if err == nil && len(fis) > 0 {
-			err = write("fi", func(w io.Writer, m map[string]string) error {
-				return table.Write(w, experiment.FIColumns, fis, m, 1<<20)
-			})
-		}
-		if err == nil {
-			err = write("runs", func(w io.Writer, m map[string]string) error {
-				return table.Write(w, experiment.Columns, runs, m, 1<<20)
-			})
-		}
+		})
 		if err != nil {
 			b.Abort()
 			return err
@@ -165,33 +163,29 @@ func Run(ctx context.Context, def *sweep.Definition, opt Options) (sum *Summary,
 		if err != nil {
 			return err
 		}
-		sum.Written += int64(len(runs))
-		runs, fis, traces = runs[:0], fis[:0], traces[:0]
+		sum.Written += int64(n)
 		return nil
 	}
-	err = Execute(ctx, Work[sweep.RunRef, experiment.Result]{
+	err = Execute(ctx, Work[sweep.RunRef, experiment.Output]{
 		Jobs:  opt.Jobs,
 		Tasks: tasks,
-		Do: func(w int, stop *atomic.Bool, r sweep.RunRef) (experiment.Result, bool, error) {
+		Do: func(w int, stop *atomic.Bool, r sweep.RunRef) (experiment.Output, bool, error) {
 			workers[w].SetStop(stop)
-			res, err := workers[w].Run(def, r, cache, haveFI)
-			return res, err == nil, err
+			out, err := workers[w].Run(r)
+			return out, err == nil, err
 		},
-		Write: func(r experiment.Result) error {
+		Write: func(o experiment.Output) error {
 			prog.Done.Add(1)
-			if r.Row.Status == experiment.StatusOK {
+			if o.Status() == experiment.StatusOK {
 				sum.OK++
 				if sum.Example == nil {
-					ex := r.Row
-					sum.Example = &ex
+					sum.Example = o
 				}
 			} else {
 				sum.Failed++
 			}
-			runs = append(runs, r.Row)
-			fis = append(fis, r.FI...)
-			traces = append(traces, r.Traces...)
-			if len(runs) >= opt.FlushRows || len(traces) >= traceFlushRows {
+			buf.Add(o)
+			if buf.Runs() >= opt.FlushRows || buf.Full() {
 				return flush()
 			}
 			return nil
@@ -201,8 +195,7 @@ func Run(ctx context.Context, def *sweep.Definition, opt Options) (sum *Summary,
 	})
 	prog.Stop()
 	// Free for the compaction what the run phase held: keys, buffers, workers' scratch.
-	done, doneFI = store.KeySet{}, store.KeySet{}
-	runs, fis, traces, workers, cache = nil, nil, nil, nil, nil
+	done, c, workers, buf, session = store.KeySet{}, nil, nil, nil, nil
 	sum.Skipped = prog.Skipped.Load()
 	sum.Elapsed = time.Since(start)
 	if err != nil {

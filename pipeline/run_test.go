@@ -22,10 +22,10 @@ import (
 	"github.com/eisweep/eisweep/sweep"
 )
 
-// TestRunTablesMatch: the test helpers' copy of the tables is the pipeline's.
+// TestRunTablesMatch: the test helpers' copy of the tables is the single-unit experiment's.
 func TestRunTablesMatch(t *testing.T) {
-	if !slices.Equal(RunTables, testsweep.RunTables) {
-		t.Errorf("testsweep.RunTables %v, pipeline.RunTables %v", testsweep.RunTables, RunTables)
+	if !slices.Equal(experiment.UnitTables, testsweep.RunTables) {
+		t.Errorf("testsweep.RunTables %v, experiment.UnitTables %v", testsweep.RunTables, experiment.UnitTables)
 	}
 }
 

@@ -40,12 +40,12 @@ func ReadStatus(ctx context.Context, dir string) (*FolderStatus, error) {
 	if err != nil {
 		return nil, err
 	}
-	c, err := store.Read(dir, RunTables)
+	c, err := store.Read(dir, Tables(def))
 	if err != nil {
 		return nil, err
 	}
 	st := &FolderStatus{Def: def, Total: def.Runs(), Files: map[string]int{}, Contents: c, Shards: store.Layout(dir), Writers: store.Writers(dir)}
-	for _, t := range RunTables {
+	for _, t := range Tables(def) {
 		st.Files[t.Name] = len(c.Files[t.Name])
 	}
 	rows := map[sweep.RunID]bool{} // run → failed
@@ -105,7 +105,7 @@ func DryRun(ctx context.Context, def *sweep.Definition, opt Options) (total, don
 	}
 	keys := store.KeySet{}
 	if _, err := filepath.Abs(opt.OutDir); err == nil {
-		if c, err := store.Read(opt.OutDir, RunTables, "runs"); err == nil {
+		if c, err := store.Read(opt.OutDir, Tables(def), "runs"); err == nil {
 			keys = c.Keys["runs"]
 		}
 	}

@@ -49,7 +49,11 @@ type FolderStats struct {
 // bytes per run; for large multi-cell sweeps use CountRuns.
 func ReadFolderStats(outDir string) (FolderStats, error) {
 	var fs FolderStats
-	c, err := store.Read(outDir, pipeline.RunTables)
+	tables, err := pipeline.FolderTables(outDir)
+	if err != nil {
+		return fs, err
+	}
+	c, err := store.Read(outDir, tables)
 	if err != nil {
 		return fs, err
 	}
@@ -98,7 +102,11 @@ func ReadFolderStats(outDir string) (FolderStats, error) {
 // CountRuns counts the rows of outDir's runs and those that failed, reading only the status
 // column in batches, in constant memory.
 func CountRuns(outDir string) (rows, failed int64, err error) {
-	c, err := store.Read(outDir, pipeline.RunTables)
+	tables, err := pipeline.FolderTables(outDir)
+	if err != nil {
+		return 0, 0, err
+	}
+	c, err := store.Read(outDir, tables)
 	if err != nil {
 		return 0, 0, err
 	}

@@ -130,7 +130,7 @@ func buildSolvedColumns() []table.Column[SolvedRow] {
 		table.String("cell_id", "the grid cell (runs.cell_id)", func(r *SolvedRow) string { return r.CellID.String() }),
 		table.Int("cell", "index of the cell in the grid", func(r *SolvedRow) int64 { return r.Cell }),
 	}
-	cols = append(cols, experiment.ParamColumns(func(int) bool { return true }, func(r *SolvedRow) ([]float64, []string) { return r.Params, r.Words })...)
+	cols = append(cols, experiment.ParamColumns(sweep.ExperimentUnit, func(int) bool { return true }, func(r *SolvedRow) ([]float64, []string) { return r.Params, r.Words })...)
 	cols = append(cols,
 		table.Int("replicates", "replicates averaged at every candidate value", func(r *SolvedRow) int64 { return r.Replicates }),
 		table.Float("solve_ms", "CPU time spent on the cell (ms)", func(r *SolvedRow) float64 { return r.SolveMs }),
@@ -177,7 +177,7 @@ func ReadSolvedFiles(parts []string) ([]SolvedRow, error) {
 			return err
 		}
 		r := SolvedRow{CellID: id, Cell: int64(v.Float("cell")), Replicates: int64(v.Float("replicates")), SolveMs: v.Float("solve_ms")}
-		r.Params, r.Words = experiment.ReadParams(v, func(int) bool { return true })
+		r.Params, r.Words = experiment.ReadParams(v, sweep.ExperimentUnit, func(int) bool { return true })
 		for u, prefix := range []string{"e_", "i_"} {
 			s := &r.Units[u]
 			for _, f := range solvedStrings {

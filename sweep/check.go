@@ -145,7 +145,7 @@ func checkGrid(base Point, axes []Axis) (*problem, Point) {
 // typo in net.n_units.
 const maxSynapses = 1 << 30
 
-// checkNetwork checks what only the network experiment needs (docs/NETWORK.md §1–§3).
+// checkNetwork checks what only the network experiment needs (docs/MODEL.md §8).
 func checkNetwork(m *Model) *problem {
 	tr, dt := &m.Trial, m.Sim.DtSec
 	ms := func(s float64) string { return fmt.Sprintf("%.6g ms", s*1e3) }

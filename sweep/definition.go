@@ -38,7 +38,7 @@ type Outputs struct {
 
 	UnitRates bool // unit_rates/: every unit's rates, one row per unit per run (network experiment)
 	PSTH      bool // psth/: the population rates in bins of network.bin (network experiment)
-	Raster    bool // raster/: the spikes of the first network.raster_units units of each population (network experiment)
+	Raster    bool // raster/: the spikes of network.raster_units units of each population (network experiment)
 }
 
 // outputKinds says which experiment kind each output belongs to.

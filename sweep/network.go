@@ -1,6 +1,6 @@
 package sweep
 
-// networkParams are the parameters only the network experiment has (docs/NETWORK.md §1–§3):
+// networkParams are the parameters only the network experiment has (docs/MODEL.md §8):
 // the trial, the noise, the delays, the kick that starts an Up state, and how Ups are detected.
 // Its size, units, synapses and weights are the shared parameters net.*, exc.*, inh.*, syn.*
 // and weights.*.
@@ -29,7 +29,7 @@ func networkParams() []*Param {
 			func(m *Model, v float64) { t(m).MinDownSec = v }),
 		q("network.min_up", "ms", Time, "100 ms", "0 ms", "100000 s", "Ups not longer than this are removed (after the merge)",
 			func(m *Model, v float64) { t(m).MinUpSec = v }),
-		n("network.raster_units", "50", 0, 1e9, "units of each population (the first ones) whose spikes the raster table holds (outputs.raster)",
+		n("network.raster_units", "50", 0, 1e9, "units of each population, evenly spaced over it, whose spikes the raster table holds (outputs.raster)",
 			func(m *Model, v int) { t(m).RasterUnits = v }),
 		{Name: "network.connectivity", Kind: KindText, Default: "",
 			Desc:  `a connectivity file (CSV, optionally gzipped: pathway,pre,post,delay_ms[,weight_pa]) to run instead of drawing synapses and delays from the run's seed; "" draws them. A relative name is relative to the definition's folder`,

@@ -28,7 +28,7 @@ type Experiment string
 
 const (
 	ExperimentUnit    Experiment = "unit"    // one E and one I unit driven by Poisson sources (docs/MODEL.md)
-	ExperimentNetwork Experiment = "network" // the recurrent Up-state network (docs/NETWORK.md)
+	ExperimentNetwork Experiment = "network" // the recurrent Up-state network (docs/MODEL.md §8)
 )
 
 // Experiments are the experiment kinds, the default first.
@@ -115,7 +115,7 @@ type Model struct {
 	Trial      NetworkTrial // the network experiment's own parameters (ExperimentNetwork)
 }
 
-// NetworkTrial holds the parameters of one trial of the recurrent network (docs/NETWORK.md §1–§3)
+// NetworkTrial holds the parameters of one trial of the recurrent network (docs/MODEL.md §8)
 // that the single-unit experiment does not have. The network's size is Model.Net, its units and
 // synapses Model.Sim's, its weights Model.Sim.W.
 type NetworkTrial struct {

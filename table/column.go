@@ -90,10 +90,40 @@ func Int[T any](name, doc string, get func(*T) int64) Column[T] {
 		Append: func(b array.Builder, r *T) { b.(*array.Int64Builder).Append(get(r)) }}
 }
 
+// IntOrNull is an int64 column that is null where ok is false.
+func IntOrNull[T any](name, doc string, get func(*T) (v int64, ok bool)) Column[T] {
+	return Column[T]{Name: name, Type: arrow.PrimitiveTypes.Int64, Nullable: true, Doc: doc,
+		Append: func(b array.Builder, r *T) {
+			if v, ok := get(r); ok {
+				b.(*array.Int64Builder).Append(v)
+				return
+			}
+			b.AppendNull()
+		}}
+}
+
 // String is a non-null string column.
 func String[T any](name, doc string, get func(*T) string) Column[T] {
 	return Column[T]{Name: name, Type: arrow.BinaryTypes.String, Doc: doc,
 		Append: func(b array.Builder, r *T) { b.(*array.StringBuilder).Append(get(r)) }}
+}
+
+// StringOrNull is a string column that is null where the value is "".
+func StringOrNull[T any](name, doc string, get func(*T) string) Column[T] {
+	return Column[T]{Name: name, Type: arrow.BinaryTypes.String, Nullable: true, Doc: doc,
+		Append: func(b array.Builder, r *T) {
+			if v := get(r); v != "" {
+				b.(*array.StringBuilder).Append(v)
+				return
+			}
+			b.AppendNull()
+		}}
+}
+
+// Bool is a non-null boolean column.
+func Bool[T any](name, doc string, get func(*T) bool) Column[T] {
+	return Column[T]{Name: name, Type: arrow.FixedWidthTypes.Boolean, Doc: doc,
+		Append: func(b array.Builder, r *T) { b.(*array.BooleanBuilder).Append(get(r)) }}
 }
 
 // SortedKeys returns m's keys in order.

@@ -33,9 +33,12 @@ func init() {
                        with bootstrap 95% intervals; the fits of Ī* against Ē*
                        by the linear (I = m·E + b), additive (I = E + b) and
                        multiplicative (I = m·E) models; and how far the
-                       threshold-gain prediction lands from each crossing.
+                       threshold-gain prediction lands from each crossing
+                       (single-unit experiment only);
 
-and print the balance lines.`,
+and print the balance lines. For a network folder (experiment = "network"),
+summary.parquet holds the Up states and Up-state rates, and aggregate prints
+them as show does.`,
 		setup: func(fs *flag.FlagSet) func(context.Context, []string, io.Writer, io.Writer) error {
 			by := fs.String("by", "", "group by these parameters (comma-separated dotted names) instead of by grid cell")
 			boot := fs.Int("bootstrap", 1000, "bootstrap resamples for the crossings' intervals")
@@ -70,6 +73,10 @@ and print the balance lines.`,
 				}
 				for _, u := range res.Lines {
 					printBalance(stdout, u)
+				}
+				if k := res.Def.Kind(); k != sweep.ExperimentUnit {
+					fmt.Fprintln(stdout)
+					return printShow(stdout, res.Def, res, byList, defaultShow[k], "table")
 				}
 				return nil
 			}

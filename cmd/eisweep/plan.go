@@ -56,8 +56,12 @@ curve). --list N prints the first N runs with their parameters and run ids.`,
 					}
 					secs := est.Seconds(def.Runs(), j)
 					fmt.Fprintf(stdout, "\nestimate (from %d calibration runs on this machine, %d workers):\n", est.Samples, j)
-					fmt.Fprintf(stdout, "  time    about %s: %.3g ms per run, %.0f ms per f-I curve × %d distinct units\n",
-						roundDuration(secs), est.RunMs, est.FIMs, est.DistinctUnits)
+					if est.DistinctUnits > 0 {
+						fmt.Fprintf(stdout, "  time    about %s: %.3g ms per run, %.0f ms per f-I curve × %d distinct units\n",
+							roundDuration(secs), est.RunMs, est.FIMs, est.DistinctUnits)
+					} else {
+						fmt.Fprintf(stdout, "  time    about %s: %.3g ms per run\n", roundDuration(secs), est.RunMs)
+					}
 					fmt.Fprintf(stdout, "  output  about %s (Parquet, zstd)\n", bytesText(est.Bytes(def.Runs())))
 					if def.Solve != nil {
 						ms, err := solve.CalibrateSolve(def, *samples)
@@ -79,6 +83,9 @@ curve). --list N prints the first N runs with their parameters and run ids.`,
 
 func printPlan(w io.Writer, def *sweep.Definition) {
 	fmt.Fprintf(w, "%s: %s\n", def.Path, def.Name)
+	if k := def.Kind(); k != sweep.ExperimentUnit {
+		fmt.Fprintf(w, "  experiment = %q\n", k)
+	}
 	if def.Description != "" {
 		fmt.Fprintf(w, "  %s\n", def.Description)
 	}
@@ -106,8 +113,16 @@ func printPlan(w io.Writer, def *sweep.Definition) {
 	if def.Outputs.Traces {
 		outs = append(outs, "traces/")
 	}
+	for _, o := range []struct {
+		on   bool
+		name string
+	}{{def.Outputs.UnitRates, "unit_rates/"}, {def.Outputs.PSTH, "psth/"}, {def.Outputs.Raster, "raster/"}} {
+		if o.on {
+			outs = append(outs, o.name)
+		}
+	}
 	if len(outs) > 0 {
-		fmt.Fprintf(w, "; also writes %s", strings.Join(outs, " and "))
+		fmt.Fprintf(w, "; also writes %s", strings.Join(outs, ", "))
 	}
 	fmt.Fprintln(w)
 	if def.Solve != nil {

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/eisweep/eisweep/aggregate"
 	"github.com/eisweep/eisweep/experiment"
 	"github.com/eisweep/eisweep/pipeline"
 	"github.com/eisweep/eisweep/report"
@@ -137,17 +138,28 @@ SLURM_ARRAY_TASK_COUNT.`,
 					fmt.Fprintf(stdout, "%d grid cells: query %s with DuckDB or pandas (see README)\n", def.Cells(), filepath.Join(sum.OutDir, "runs", "*.parquet"))
 					return failedRuns(rows, failed, stderr)
 				}
+				if def.Kind() != sweep.ExperimentUnit {
+					// What show prints: the trials' means and intervals.
+					res, err := aggregate.Compute(ctx, sum.OutDir, aggregate.Options{Bootstrap: 1})
+					if err != nil {
+						return err
+					}
+					fmt.Fprintln(stdout)
+					if err := printShow(stdout, def, res, nil, defaultShow[def.Kind()], "table"); err != nil {
+						return err
+					}
+					return failedRuns(rows, failed, stderr)
+				}
 				fs, err := report.ReadFolderStats(sum.OutDir)
 				if err != nil {
 					return err
 				}
 				fmt.Fprintln(stdout)
-				ex := sum.Example
-				if ex == nil {
-					ex, err = experiment.DescribePoint(def)
-					if err != nil {
-						return err
-					}
+				var ex *experiment.Row
+				if r, ok := sum.Example.(experiment.Result); ok {
+					ex = &r.Row
+				} else if ex, err = experiment.DescribePoint(def); err != nil {
+					return err
 				}
 				if err := report.Report(stdout, ex, fs, len(def.Overridden) == 0 && len(def.Axes) == 0); err != nil {
 					return err

@@ -37,26 +37,29 @@ func TestSchemaDocUpToDate(t *testing.T) {
 		t.Errorf("%s is out of date; run go test ./cmd/eisweep -run SchemaDoc -update", schemaDoc)
 	}
 	var names []string
-	for _, c := range experiment.Columns {
-		names = append(names, c.Name)
-	}
-	for _, c := range experiment.FIColumns {
-		names = append(names, c.Name)
-	}
-	for _, c := range experiment.TraceColumns {
-		names = append(names, c.Name)
+	for _, k := range experiment.All() {
+		for _, t := range k.Schemas() {
+			for _, c := range t.Columns {
+				names = append(names, c.Name)
+			}
+		}
+		for _, c := range aggregate.SummaryDocs(k) {
+			if !isParamColumn(c.Name) && !isStatColumn(k, c.Name) {
+				names = append(names, c.Name)
+			}
+		}
+		names = append(names, aggregate.SummaryMetrics(k)...) // each metric's statistics are one row
 	}
 	for _, c := range solve.SolvedColumns {
 		if !isParamColumn(c.Name) {
 			names = append(names, c.Name)
 		}
 	}
-	for _, c := range append(aggregate.SummaryDocs(), aggregate.BalanceDocs()...) {
-		if !isParamColumn(c.Name) && !isStatColumn(c.Name) {
+	for _, c := range aggregate.BalanceDocs() {
+		if !isParamColumn(c.Name) {
 			names = append(names, c.Name)
 		}
 	}
-	names = append(names, aggregate.SummaryMetrics()...) // each metric's statistics are one row
 	for _, n := range names {
 		if !strings.Contains(string(got), "`"+n+"`") {
 			t.Errorf("column %s missing from %s", n, schemaDoc)
@@ -67,8 +70,10 @@ func TestSchemaDocUpToDate(t *testing.T) {
 // schemaHeader is the prose above the table; "§" stands for a backquote.
 var schemaHeader = strings.ReplaceAll(`# Output tables
 
-A sweep writes §results/<name>/runs/*.parquet§, and optionally §fi/§ and §traces/§ beside it.
-Every run is one row of §runs/§. Every file of a table has exactly its columns,
+A sweep writes §results/<name>/runs/*.parquet§, and optionally companion tables beside it: §fi/§
+and §traces/§ for the single-unit experiment, §unit_rates/§, §psth/§ and §raster/§ for the
+network (§experiment = "network"§). Every run is one row of §runs/§; the two kinds' §runs/§ tables
+have different columns, and a folder holds one kind. Every file of a table has exactly its columns,
 in this order, with these types, so DuckDB's §read_parquet('results/<name>/runs/*.parquet')§ and
 §pandas.read_parquet§ read a folder without §union_by_name§. Names carry units (§_hz§, §_pc§,
 §_pa§, §_mv§, §_ms§, §_s§, §_pf§, §_nsiemens§, §_na§); parameters are in their display unit

@@ -14,12 +14,16 @@ import (
 	"text/tabwriter"
 
 	"github.com/eisweep/eisweep/aggregate"
+	"github.com/eisweep/eisweep/experiment"
 	"github.com/eisweep/eisweep/pipeline"
 	"github.com/eisweep/eisweep/sweep"
 )
 
-// defaultShow are the measurements show prints unless --columns names others.
-var defaultShow = []string{"rate_e_hz", "rate_i_hz", "b_add_e_pa", "m_mult_e"}
+// defaultShow are the measurements show prints unless --columns names others, per experiment kind.
+var defaultShow = map[sweep.Experiment][]string{
+	sweep.ExperimentUnit:    {"rate_e_hz", "rate_i_hz", "b_add_e_pa", "m_mult_e"},
+	sweep.ExperimentNetwork: {"up_count", "up_duration_s", "rate_up_e_hz", "rate_up_i_hz"},
+}
 
 func init() {
 	register(&command{
@@ -35,7 +39,8 @@ inh_current_e_pa; default rate_e_hz, rate_i_hz, b_add_e_pa, m_mult_e; eisweep
 schema lists them under summary.parquet). --format csv, tsv and markdown print
 for other programs: the mean and the interval's ends as separate columns.`,
 		setup: func(fs *flag.FlagSet) func(context.Context, []string, io.Writer, io.Writer) error {
-			columns := fs.String("columns", strings.Join(defaultShow, ","), "measurements to show (comma-separated runs columns)")
+			columns := fs.String("columns", "", "measurements to show (comma-separated runs columns; default "+strings.Join(defaultShow[sweep.ExperimentUnit], ",")+
+				", or "+strings.Join(defaultShow[sweep.ExperimentNetwork], ",")+" for the network)")
 			by := fs.String("by", "", "group by these parameters (comma-separated dotted names) instead of by grid cell")
 			format := fs.String("format", "table", "table, csv, tsv or markdown")
 			return func(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -47,8 +52,15 @@ for other programs: the mean and the interval's ends as separate columns.`,
 				default:
 					return usageError{fmt.Sprintf("--format %q: want table, csv, tsv or markdown", *format)}
 				}
-				metrics := strings.Split(*columns, ",")
-				known := aggregate.SummaryMetrics()
+				def, err := pipeline.LoadFolder(args[0])
+				if err != nil {
+					return err
+				}
+				metrics := defaultShow[def.Kind()]
+				if *columns != "" {
+					metrics = strings.Split(*columns, ",")
+				}
+				known := aggregate.SummaryMetrics(experiment.For(def))
 				for _, m := range metrics {
 					if !slices.Contains(known, m) {
 						msg := fmt.Sprintf("--columns: %q is not a measurement the summary holds", m)
@@ -59,10 +71,6 @@ for other programs: the mean and the interval's ends as separate columns.`,
 					}
 				}
 				byList, err := parseBy(*by)
-				if err != nil {
-					return err
-				}
-				def, err := pipeline.LoadFolder(args[0])
 				if err != nil {
 					return err
 				}

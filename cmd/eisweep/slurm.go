@@ -101,7 +101,7 @@ sees. Resubmit a failed or cancelled task with
 					if _, ok, err := store.ReadDefinition(dir); err != nil {
 						return err
 					} else if !ok {
-						st, err := store.Open(dir, pipeline.StoreOptions(dir, def, pipeline.RunTables, store.Shard{}, "slurm", os.Args, nil))
+						st, err := store.Open(dir, pipeline.StoreOptions(dir, def, pipeline.Tables(def), store.Shard{}, "slurm", os.Args, nil))
 						if err != nil {
 							return err
 						}

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/eisweep/eisweep/experiment"
 	"github.com/eisweep/eisweep/pipeline"
 	"github.com/eisweep/eisweep/solve"
 	"github.com/eisweep/eisweep/store"
@@ -33,7 +34,7 @@ aside, interrupted writes, and who is writing now.`,
 	})
 	register(&command{
 		name: "compact", args: "DIR", short: "merge an output folder's part files into few large ones",
-		long: `Merge each table's part files in DIR (runs/, fi/, traces/, solved/) into few
+		long: `Merge each table's part files in DIR (runs/ and its companions, solved/) into few
 large files (up to 5 million rows each) with row groups of at least 100,000
 rows, which DuckDB and pandas read much faster, keeping every run's rows once.
 "run" does this when a whole sweep completes; after a sharded sweep, run it once
@@ -78,8 +79,8 @@ was or compacted, never with rows lost or doubled.`,
 	})
 	register(&command{
 		name: "schema", short: "print the columns of the output tables",
-		long: `Print every column of the output tables (runs, fi, traces, solved, summary and
-balance) with its type, nullability and meaning, as Markdown (docs/SCHEMA.md
+		long: `Print every column of the output tables (runs/ and companions of both
+experiments, solved, summary and balance) with its type, nullability and meaning, as Markdown (docs/SCHEMA.md
 holds the same).`,
 		setup: func(fs *flag.FlagSet) func(context.Context, []string, io.Writer, io.Writer) error {
 			return func(_ context.Context, args []string, stdout, _ io.Writer) error {
@@ -100,7 +101,11 @@ func folderTables(dir string) [][]store.Table {
 		kinds = append(kinds, solve.SolveTables)
 	}
 	if st, err := os.Stat(filepath.Join(dir, "runs")); err == nil && st.IsDir() || len(kinds) == 0 {
-		kinds = append([][]store.Table{pipeline.RunTables}, kinds...)
+		tables, err := pipeline.FolderTables(dir)
+		if err != nil {
+			tables = experiment.UnitTables // no definition yet: the command reports that
+		}
+		kinds = append([][]store.Table{tables}, kinds...)
 	}
 	return kinds
 }
@@ -162,7 +167,11 @@ func printStatus(ctx context.Context, dir string, stdout io.Writer) error {
 			}
 			fmt.Fprintf(stdout, "  shard %-7s %d/%d runs, %s\n", sh.Shard, sh.Done, sh.Total, state)
 		}
-		fmt.Fprintf(stdout, "  files      runs/ %d, fi/ %d, traces/ %d\n", st.Files["runs"], st.Files["fi"], st.Files["traces"])
+		var files []string
+		for _, t := range pipeline.Tables(st.Def) {
+			files = append(files, fmt.Sprintf("%s/ %d", t.Name, st.Files[t.Name]))
+		}
+		fmt.Fprintf(stdout, "  files      %s\n", strings.Join(files, ", "))
 		contents = append(contents, st.Contents)
 	}
 	for _, c := range contents {

@@ -37,14 +37,27 @@ func Small(t testing.TB, name string, replicates int, extra string) *sweep.Defin
 	return d
 }
 
-// RunTables are a sweep folder's tables, as pipeline.RunTables (repeated here so that the tests
-// of pipeline itself can use this package).
+// RunTables are a single-unit sweep folder's tables, as experiment.UnitTables (repeated here so
+// that the tests of experiment itself can use this package).
 var RunTables = []store.Table{{Name: "runs", Key: "run_id"}, {Name: "fi", Key: "fi_key"}, {Name: "traces", Key: "run_id"}}
+
+// NetworkTables are a network sweep folder's tables, as experiment.NetworkTables.
+var NetworkTables = []store.Table{{Name: "runs", Key: "run_id"}, {Name: "unit_rates", Key: "run_id"}, {Name: "psth", Key: "run_id"}, {Name: "raster", Key: "run_id"}}
+
+// tablesOf returns the tables of the folder dir, by the experiment of its definition.
+func tablesOf(dir string) []store.Table {
+	if text, ok, err := store.ReadDefinition(dir); err == nil && ok {
+		if d, err := sweep.ParseWith(dir, text, sweep.Options{MaxRuns: 1 << 62}); err == nil && d.Kind() == sweep.ExperimentNetwork {
+			return NetworkTables
+		}
+	}
+	return RunTables
+}
 
 // Files returns the files of table that count in the folder dir, as store.Read finds them.
 func Files(t testing.TB, dir, table string) []string {
 	t.Helper()
-	c, err := store.Read(dir, RunTables)
+	c, err := store.Read(dir, tablesOf(dir))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,89 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// smallNetwork is a network sweep over both inhibitory weights, small enough for tests: 200
+// units, 0.6 s trials.
+const smallNetwork = `name = "net"
+experiment = "network"
+replicates = 2
+[params]
+"net.n_units" = 200
+"network.duration" = "0.6 s"
+[grid]
+"weights.mult_ei" = [0.9, 1.1]
+"weights.mult_ii" = [0.9, 1.1]
+[outputs]
+psth = true
+raster = true
+unit_rates = true
+`
+
+// TestNetworkSweep runs a network sweep over mult_ei × mult_ii end to end through the commands a
+// user types: run, status, show, aggregate, figure, schema, params.
+func TestNetworkSweep(t *testing.T) {
+	out := runSweep(t, smallNetwork)
+	code, st, errs := eisweep(t, "status", out)
+	if code != 0 || !strings.Contains(st, "done       8 (100.0%)") || !strings.Contains(st, "psth/ 1") {
+		t.Errorf("status: exit %d: %s%s", code, st, errs)
+	}
+	code, shown, errs := eisweep(t, "show", out)
+	if code != 0 || !strings.Contains(shown, "rate_up_e_hz") || !strings.Contains(shown, "weights.mult_ei") || strings.Count(shown, "\n") < 5 {
+		t.Errorf("show: exit %d:\n%s%s", code, shown, errs)
+	}
+	if code, _, errs := eisweep(t, "show", "--columns", "rate_e_hz,up_count,b_add_e_pa", out); code != 2 || !strings.Contains(errs, `"b_add_e_pa" is not a measurement`) {
+		t.Errorf("show of a single-unit column in a network folder: exit %d: %s", code, errs)
+	}
+	code, agg, errs := eisweep(t, "aggregate", out)
+	if code != 0 || !strings.Contains(agg, "summary.parquet: 4 groups") {
+		t.Errorf("aggregate: exit %d: %s%s", code, agg, errs)
+	}
+	if _, err := os.Stat(filepath.Join(out, "balance.parquet")); err == nil {
+		t.Error("aggregate wrote single-unit balance lines for a network sweep")
+	}
+	for _, table := range []string{"unit_rates", "psth", "raster"} {
+		if files, _ := filepath.Glob(filepath.Join(out, table, "*.parquet")); len(files) != 1 {
+			t.Errorf("%s/: %d files, want 1 (compacted)", table, len(files))
+		}
+	}
+	if code, _, errs := eisweep(t, "figure", out); code != 0 {
+		t.Fatalf("figure: exit %d: %s", code, errs)
+	}
+	for _, f := range []string{"network-raster.png", "network-psth.png",
+		"network-heatmap-rate-up-e-weights-mult-ii-vs-weights-mult-ei.png", "network-heatmap-rate-up-i-weights-mult-ii-vs-weights-mult-ei.png"} {
+		if st, err := os.Stat(filepath.Join(out, "figures", f)); err != nil || st.Size() < 10_000 {
+			t.Errorf("figure %s: %v", f, err)
+		}
+	}
+	code, params, _ := eisweep(t, "params", "--experiment", "network")
+	if code != 0 || !strings.Contains(params, "network.noise_sigma") || strings.Contains(params, "input.rate_exc") || strings.Contains(params, "fi.n_currents") {
+		t.Errorf("params --experiment network: exit %d:\n%s", code, params)
+	}
+	code, schema, _ := eisweep(t, "schema")
+	if code != 0 || !strings.Contains(schema, "rate_up_e_hz") || !strings.Contains(schema, "psth/") {
+		t.Errorf("schema does not cover the network: exit %d", code)
+	}
+}
+
+// TestNetworkParamsTOMLIsADefinition: `params --experiment network --format toml` prints a
+// definition that runs.
+func TestNetworkParamsTOMLIsADefinition(t *testing.T) {
+	code, out, _ := eisweep(t, "params", "--experiment", "network", "--format", "toml")
+	if code != 0 {
+		t.Fatal(code)
+	}
+	small := strings.NewReplacer(`"net.n_units" = 1000`, `"net.n_units" = 100`, `"network.duration" = "1.5 s"`, `"network.duration" = "0.3 s"`).Replace(out)
+	if small == out {
+		t.Fatalf("the printed defaults lack net.n_units or network.duration:\n%s", out)
+	}
+	path := filepath.Join(t.TempDir(), "all.toml")
+	os.WriteFile(path, []byte(small), 0o644)
+	if code, _, errs := eisweep(t, "run", "--quiet", "-o", filepath.Join(t.TempDir(), "o"), path); code != 0 {
+		t.Errorf("running the printed defaults: exit %d: %s", code, errs)
+	}
+}
