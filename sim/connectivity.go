@@ -1,0 +1,418 @@
+package sim
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"math/bits"
+	"math/rand/v2"
+	"strconv"
+	"strings"
+)
+
+// Connectivity is the synapses of a recurrent network: for each pathway (indexed by [Pathway]),
+// synapse k connects presynaptic unit Pre[p][k] to postsynaptic unit Post[p][k], both indices
+// within their own population (0 … n_E−1 or 0 … n_I−1), with a delay of DelaySteps[p][k] steps of
+// DtSec. The synapse order is Brian2's synapse order: with per-synapse weights it fixes the order
+// in which a unit's inputs are added.
+type Connectivity struct {
+	NExc, NInh int
+	DtSec      float64 // the clock step the delays count
+	Pre, Post  [4][]int32
+	DelaySteps [4][]int32
+	// WeightAmp[p], when non-nil, holds a weight (A) per synapse of pathway p; nil means every
+	// synapse of p has the configuration's weight (NetworkConfig.W).
+	WeightAmp [4][]float64
+}
+
+// Synapses returns the number of synapses of pathway p.
+func (c *Connectivity) Synapses(p Pathway) int { return len(c.Pre[p]) }
+
+// Tags of the connectivity's random streams, one per pathway and purpose.
+const (
+	connPairsTag = 0x436f6e50 // "ConP"
+	connDelayTag = 0x436f6e44 // "ConD"
+)
+
+// NewConnectivity draws a connectivity by cfg's rules (docs/MODEL.md, "The recurrent network"),
+// deterministically from seed: each pathway's SynapseCount pairs chosen uniformly without
+// replacement among all pairs (without i = j within a population), sorted by presynaptic then
+// postsynaptic unit, and per synapse a delay of floor(U·d_max/dt) + 1 steps. Each pathway draws its
+// pairs and its delays from streams of their own, so changing one pathway's d_max leaves the others
+// unchanged. Brian2's goldens draw theirs with numpy, so the two agree in distribution only.
+func NewConnectivity(cfg NetworkConfig, seed uint64) (*Connectivity, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	nExc, nInh := cfg.Sizes()
+	c := &Connectivity{NExc: nExc, NInh: nInh, DtSec: cfg.DtSec}
+	var pcg rand.PCG
+	for p := EE; p <= II; p++ {
+		nPre, nPost := cfg.pathwaySizes(p)
+		k := cfg.SynapseCount(p)
+		pre, post := make([]int32, 0, k), make([]int32, 0, k)
+		// Selection sampling (Knuth's algorithm S): visit the candidate pairs in order and take
+		// each with probability (still needed)/(still left): every k-subset is equally likely.
+		seedPCG(&pcg, seed, connPairsTag<<4|uint64(p))
+		need := uint64(k)
+		left := uint64(nPre) * uint64(nPost)
+		if p.within() {
+			left -= uint64(nPre)
+		}
+		for i := 0; i < nPre && need > 0; i++ {
+			for j := 0; j < nPost && need > 0; j++ {
+				if p.within() && i == j {
+					continue
+				}
+				if uint64n(&pcg, left) < need {
+					pre = append(pre, int32(i))
+					post = append(post, int32(j))
+					need--
+				}
+				left--
+			}
+		}
+		seedPCG(&pcg, seed, connDelayTag<<4|uint64(p))
+		delay := make([]int32, k)
+		dMax := cfg.delayMax(p)
+		for s := range delay {
+			delay[s] = int32(delaySteps(float64(pcg.Uint64()>>11)*0x1p-53, dMax, cfg.DtSec))
+		}
+		c.Pre[p], c.Post[p], c.DelaySteps[p] = pre, post, delay
+	}
+	return c, nil
+}
+
+// uint64n returns a uniform integer in [0, n) (Lemire's multiply-and-reject).
+func uint64n(p *rand.PCG, n uint64) uint64 {
+	hi, lo := bits.Mul64(p.Uint64(), n)
+	if lo < n {
+		thresh := -n % n
+		for lo < thresh {
+			hi, lo = bits.Mul64(p.Uint64(), n)
+		}
+	}
+	return hi
+}
+
+// Validate checks c's structure: positive sizes and clock, equal lengths per pathway, indices
+// within their populations, delays from 0 to MaxNetworkDelaySteps, finite weights. Errors name the
+// pathway and synapse.
+func (c *Connectivity) Validate() error {
+	if c.NExc < 1 || c.NInh < 1 {
+		return fmt.Errorf("connectivity has %d E and %d I units, want at least one of each", c.NExc, c.NInh)
+	}
+	if !(c.DtSec > 0) || math.IsInf(c.DtSec, 0) {
+		return fmt.Errorf("connectivity's dt is %g s, want a positive time", c.DtSec)
+	}
+	for p := EE; p <= II; p++ {
+		nPre, nPost := c.NExc, c.NExc
+		if p.SourceInh() {
+			nPre = c.NInh
+		}
+		if p.TargetInh() {
+			nPost = c.NInh
+		}
+		n := len(c.Pre[p])
+		if len(c.Post[p]) != n || len(c.DelaySteps[p]) != n || c.WeightAmp[p] != nil && len(c.WeightAmp[p]) != n {
+			return fmt.Errorf("%v: %d presynaptic indices, %d postsynaptic, %d delays, %d weights: want equal counts",
+				p, n, len(c.Post[p]), len(c.DelaySteps[p]), len(c.WeightAmp[p]))
+		}
+		for k := range n {
+			if a := c.Pre[p][k]; a < 0 || int(a) >= nPre {
+				return fmt.Errorf("%v synapse %d: presynaptic unit %d, want 0 … %d", p, k, a, nPre-1)
+			}
+			if b := c.Post[p][k]; b < 0 || int(b) >= nPost {
+				return fmt.Errorf("%v synapse %d: postsynaptic unit %d, want 0 … %d", p, k, b, nPost-1)
+			}
+			if d := c.DelaySteps[p][k]; d < 0 || d > MaxNetworkDelaySteps {
+				return fmt.Errorf("%v synapse %d: delay of %d steps, want 0 … %d", p, k, d, MaxNetworkDelaySteps)
+			}
+			if c.WeightAmp[p] != nil {
+				if w := c.WeightAmp[p][k]; math.IsNaN(w) || math.IsInf(w, 0) {
+					return fmt.Errorf("%v synapse %d: weight %v A, want a finite current", p, k, w)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// Check reports whether c is consistent with cfg: its sizes and clock are cfg's, its structure is
+// valid (see Validate), and every delay is one cfg's delay rule can give (1 … DelayMaxSteps). It
+// does not check the synapse counts or the absence of autapses, which a loaded connectivity may
+// legitimately differ in.
+func (c *Connectivity) Check(cfg NetworkConfig) error {
+	nExc, nInh := cfg.Sizes()
+	if c.NExc != nExc || c.NInh != nInh {
+		return fmt.Errorf("connectivity has %d E and %d I units, the configuration %d and %d", c.NExc, c.NInh, nExc, nInh)
+	}
+	if c.DtSec != cfg.DtSec {
+		return fmt.Errorf("connectivity's delays count steps of %g s, the configuration's dt is %g s", c.DtSec, cfg.DtSec)
+	}
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	for p := EE; p <= II; p++ {
+		hi := cfg.DelayMaxSteps(p)
+		for k, d := range c.DelaySteps[p] {
+			if d < 1 || int(d) > hi {
+				return fmt.Errorf("%v synapse %d: delay of %d steps, the configuration's d_max %g s allows 1 … %d",
+					p, k, d, cfg.delayMax(p), hi)
+			}
+		}
+	}
+	return nil
+}
+
+// The connectivity CSV (WriteCSV, ReadConnectivity): a comment line with the sizes and the clock,
+//
+//	# eisweep connectivity n_exc=800 n_inh=200 dt_s=0.0001
+//
+// then the header pathway,pre,post,delay_ms[,weight_pa] and one synapse per line, e.g.
+// "EE,12,345,0.3" or "EI,3,17,0.2,136.5", indices within their populations, in synapse order per
+// pathway (pathways may interleave). Delays are in ms, multiples of dt; weights in pA, converted to
+// amperes as Brian2 converts w·pA (w × 10⁻¹²).
+const connMagic = "# eisweep connectivity"
+
+// WriteCSV writes c in the connectivity CSV format (see ReadConnectivity). Weights are written
+// when the pathways have per-synapse weights (all of them must then, or none).
+func (c *Connectivity) WriteCSV(w io.Writer) error {
+	withW := 0
+	for p := EE; p <= II; p++ {
+		if c.WeightAmp[p] != nil {
+			withW++
+		}
+	}
+	if withW != 0 && withW != 4 {
+		return fmt.Errorf("write connectivity: %d of 4 pathways have per-synapse weights, want all or none", withW)
+	}
+	if err := c.Validate(); err != nil {
+		return fmt.Errorf("write connectivity: %w", err)
+	}
+	bw := bufio.NewWriterSize(w, 1<<16)
+	fmt.Fprintf(bw, "%s n_exc=%d n_inh=%d dt_s=%s\n", connMagic, c.NExc, c.NInh, strconv.FormatFloat(c.DtSec, 'g', -1, 64))
+	if withW == 4 {
+		bw.WriteString("pathway,pre,post,delay_ms,weight_pa\n")
+	} else {
+		bw.WriteString("pathway,pre,post,delay_ms\n")
+	}
+	dtMs := c.DtSec / 1e-3
+	var buf []byte
+	for p := EE; p <= II; p++ {
+		name := p.String()
+		for k := range c.Pre[p] {
+			buf = append(buf[:0], name...)
+			buf = append(buf, ',')
+			buf = strconv.AppendInt(buf, int64(c.Pre[p][k]), 10)
+			buf = append(buf, ',')
+			buf = strconv.AppendInt(buf, int64(c.Post[p][k]), 10)
+			buf = append(buf, ',')
+			buf = strconv.AppendFloat(buf, float64(c.DelaySteps[p][k])*dtMs, 'g', 12, 64)
+			if withW == 4 {
+				buf = append(buf, ',')
+				buf = strconv.AppendFloat(buf, weightPA(c.WeightAmp[p][k]), 'g', -1, 64)
+			}
+			buf = append(buf, '\n')
+			if _, err := bw.Write(buf); err != nil {
+				return fmt.Errorf("write connectivity: %w", err)
+			}
+		}
+	}
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("write connectivity: %w", err)
+	}
+	return nil
+}
+
+// weightPA returns the weight in pA that reads back as w (x·10⁻¹² == w) if a neighbour of w/10⁻¹²
+// does, else the nearest.
+func weightPA(w float64) float64 {
+	x := w / 1e-12
+	for _, y := range []float64{x, math.Nextafter(x, math.Inf(1)), math.Nextafter(x, math.Inf(-1))} {
+		if y*1e-12 == w {
+			return y
+		}
+	}
+	return x
+}
+
+// ReadConnectivity reads a connectivity CSV (see WriteCSV), gzip-compressed or not (detected by
+// the gzip magic number). Errors name the line.
+func ReadConnectivity(r io.Reader) (*Connectivity, error) {
+	br := bufio.NewReaderSize(r, 1<<16)
+	if magic, err := br.Peek(2); err == nil && magic[0] == 0x1f && magic[1] == 0x8b {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return nil, fmt.Errorf("connectivity: %w", err)
+		}
+		defer zr.Close()
+		br = bufio.NewReaderSize(zr, 1<<16)
+	}
+	c := &Connectivity{}
+	line := 0
+	next := func() ([]byte, error) {
+		b, err := br.ReadSlice('\n')
+		if err == bufio.ErrBufferFull {
+			return nil, fmt.Errorf("connectivity line %d: longer than %d bytes", line+1, br.Size())
+		}
+		if len(b) == 0 && err != nil {
+			return nil, err
+		}
+		line++
+		return bytes.TrimRight(b, "\r\n"), nil
+	}
+	// The comment line.
+	b, err := next()
+	if err != nil {
+		return nil, fmt.Errorf("connectivity: empty input (%w)", noEOF(err))
+	}
+	if !bytes.HasPrefix(b, []byte(connMagic)) {
+		return nil, fmt.Errorf("connectivity line 1: want %q followed by n_exc=, n_inh= and dt_s=", connMagic)
+	}
+	seen := map[string]bool{}
+	for _, f := range strings.Fields(string(b[len(connMagic):])) {
+		k, v, ok := strings.Cut(f, "=")
+		if !ok {
+			return nil, fmt.Errorf("connectivity line 1: %q is not key=value", f)
+		}
+		var err error
+		switch k {
+		case "n_exc":
+			c.NExc, err = strconv.Atoi(v)
+		case "n_inh":
+			c.NInh, err = strconv.Atoi(v)
+		case "dt_s":
+			c.DtSec, err = strconv.ParseFloat(v, 64)
+		default:
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("connectivity line 1: %s: %w", k, err)
+		}
+		seen[k] = true
+	}
+	for _, k := range []string{"n_exc", "n_inh", "dt_s"} {
+		if !seen[k] {
+			return nil, fmt.Errorf("connectivity line 1: no %s=", k)
+		}
+	}
+	if c.NExc < 1 || c.NInh < 1 || c.NExc > 1<<30 || c.NInh > 1<<30 {
+		return nil, fmt.Errorf("connectivity line 1: n_exc=%d n_inh=%d, want 1 … 2^30 each", c.NExc, c.NInh)
+	}
+	if !(c.DtSec > 0) || math.IsInf(c.DtSec, 0) {
+		return nil, fmt.Errorf("connectivity line 1: dt_s=%g, want a positive time", c.DtSec)
+	}
+	// The header.
+	if b, err = next(); err != nil {
+		return nil, fmt.Errorf("connectivity: no header line (%w)", noEOF(err))
+	}
+	header := string(b)
+	withW := false
+	switch header {
+	case "pathway,pre,post,delay_ms":
+	case "pathway,pre,post,delay_ms,weight_pa":
+		withW = true
+		for p := range c.WeightAmp {
+			c.WeightAmp[p] = []float64{}
+		}
+	default:
+		return nil, fmt.Errorf("connectivity line %d: header %q, want pathway,pre,post,delay_ms[,weight_pa]", line, header)
+	}
+	nFields := 4
+	if withW {
+		nFields = 5
+	}
+	var fields [5][]byte
+	for {
+		b, err := next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("connectivity line %d: %w", line+1, err)
+		}
+		if len(b) == 0 {
+			continue
+		}
+		nf := 0
+		for {
+			if nf == len(fields) {
+				nf++ // one too many
+				break
+			}
+			i := bytes.IndexByte(b, ',')
+			if i < 0 {
+				fields[nf] = b
+				nf++
+				break
+			}
+			fields[nf] = b[:i]
+			nf++
+			b = b[i+1:]
+		}
+		if nf != nFields {
+			return nil, fmt.Errorf("connectivity line %d: %d fields, want %d", line, nf, nFields)
+		}
+		p, err := ParsePathway(string(fields[0]))
+		if err != nil {
+			return nil, fmt.Errorf("connectivity line %d: %w", line, err)
+		}
+		nPre, nPost := c.NExc, c.NExc
+		if p.SourceInh() {
+			nPre = c.NInh
+		}
+		if p.TargetInh() {
+			nPost = c.NInh
+		}
+		pre, err := strconv.Atoi(string(fields[1]))
+		if err != nil || pre < 0 || pre >= nPre {
+			return nil, fmt.Errorf("connectivity line %d: presynaptic unit %q of %v, want an integer 0 … %d", line, fields[1], p, nPre-1)
+		}
+		post, err := strconv.Atoi(string(fields[2]))
+		if err != nil || post < 0 || post >= nPost {
+			return nil, fmt.Errorf("connectivity line %d: postsynaptic unit %q of %v, want an integer 0 … %d", line, fields[2], p, nPost-1)
+		}
+		dMs, err := strconv.ParseFloat(string(fields[3]), 64)
+		if err != nil || !(dMs >= 0) || math.IsInf(dMs, 0) {
+			return nil, fmt.Errorf("connectivity line %d: delay %q ms, want a time ≥ 0", line, fields[3])
+		}
+		// Brian2's spike queue turns a delay into steps as int(delay/dt + 0.5).
+		x := float64(dMs*1e-3) / c.DtSec
+		if x > MaxNetworkDelaySteps+0.5 {
+			return nil, fmt.Errorf("connectivity line %d: delay %s ms is %.0f steps of %g s, want at most %d", line, fields[3], x, c.DtSec, MaxNetworkDelaySteps)
+		}
+		d := int32(x + 0.5)
+		if math.Abs(x-float64(d)) > 1e-3 {
+			return nil, fmt.Errorf("connectivity line %d: delay %s ms is %.6g steps of %g s, want a whole number of steps", line, fields[3], x, c.DtSec)
+		}
+		c.Pre[p] = append(c.Pre[p], int32(pre))
+		c.Post[p] = append(c.Post[p], int32(post))
+		c.DelaySteps[p] = append(c.DelaySteps[p], d)
+		if withW {
+			wPA, err := strconv.ParseFloat(string(fields[4]), 64)
+			if err != nil || math.IsInf(wPA, 0) || math.IsNaN(wPA) {
+				return nil, fmt.Errorf("connectivity line %d: weight %q pA, want a finite number", line, fields[4])
+			}
+			c.WeightAmp[p] = append(c.WeightAmp[p], wPA*1e-12)
+		}
+		if len(c.Pre[p]) > maxSynapses {
+			return nil, fmt.Errorf("connectivity line %d: more than %d %v synapses", line, maxSynapses, p)
+		}
+	}
+	if err := c.Validate(); err != nil {
+		return nil, fmt.Errorf("connectivity: %w", err)
+	}
+	return c, nil
+}
+
+func noEOF(err error) error {
+	if errors.Is(err, io.EOF) {
+		return errors.New("unexpected end of input")
+	}
+	return err
+}

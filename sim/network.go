@@ -1,0 +1,585 @@
+package sim
+
+import (
+	"fmt"
+	"math"
+	"sync/atomic"
+)
+
+// NetworkConfig describes the recurrent network of the seed's units (docs/MODEL.md, "The recurrent
+// network"): n_I = int(PropInh·NUnits) inhibitory and n_E = NUnits − n_I excitatory units, four
+// pathways of random fixed-count connectivity with per-synapse delays, white membrane noise, and a
+// kick that starts an Up state. All values are in SI units.
+type NetworkConfig struct {
+	DtSec       float64 // clock step dt (s); the seed uses 0.1 ms
+	DurationSec float64 // simulated time (s); a training trial is 1.5 s
+
+	NUnits      int     // N, all units
+	PropConnect float64 // p: each pathway has round(p·n_pre·n_post) synapses
+	PropInh     float64 // proportion of inhibitory units (n_I = int(PropInh·N)); the seed uses 0.2
+
+	Exc, Inh Unit     // the parameters of every E and every I unit
+	Syn      Synapses // synaptic time constants, shared by all units
+	// W holds one weight per pathway (A), used for every synapse of a pathway whose Connectivity
+	// has no per-synapse weights.
+	W Weights
+
+	// NoiseSigmaVolt is σ (V) of the membrane noise σ·(C_m/g_L)^(−1/2)·ξ; 0 turns the noise off
+	// (no random numbers are drawn at all then). The seed's training uses 2.5 mV.
+	NoiseSigmaVolt float64
+
+	// DelayMaxExcSec and DelayMaxInhSec are d_max of excitatory sources (EE, IE) and inhibitory
+	// sources (EI, II): a synapse's delay is (floor(U·d_max/dt) + 1)·dt, U uniform on [0, 1). The
+	// seed uses 1 ms and 0.5 ms.
+	DelayMaxExcSec, DelayMaxInhSec float64
+
+	// The kick: at KickTimeSec the first round(KickFraction·NUnits) E units each receive one spike
+	// that adds KickAmp (A) to u_Ext. The seed kicks 5 % of the units with 0.98 nA at 100 ms.
+	KickTimeSec, KickFraction, KickAmp float64
+}
+
+// MaxNetworkDelaySteps bounds a synaptic delay in steps (a delay of d steps keeps d + 1 steps of
+// spikes in memory).
+const MaxNetworkDelaySteps = 1 << 12
+
+// maxSynapses bounds the synapses of one pathway (indices are int32).
+const maxSynapses = math.MaxInt32
+
+// Sizes returns the number of excitatory and inhibitory units: n_I = int(PropInh·NUnits),
+// n_E = NUnits − n_I, truncated as the seed does.
+func (c NetworkConfig) Sizes() (nExc, nInh int) {
+	nInh = int(c.PropInh * float64(c.NUnits))
+	return c.NUnits - nInh, nInh
+}
+
+// KickedUnits returns the number of E units the kick reaches: round(KickFraction·NUnits),
+// rounding half to even as numpy does.
+func (c NetworkConfig) KickedUnits() int {
+	return int(math.RoundToEven(c.KickFraction * float64(c.NUnits)))
+}
+
+// SynapseCount returns the number of synapses of pathway p: round(p·n_pre·n_post) (half to even,
+// as numpy), where within one population (EE, II) the pairs i = j are excluded; if p exceeds
+// (n−1)/n the count is reduced by round(n²·(p − (n−1)/n)), as the seed's code does, so that it
+// never exceeds n(n−1).
+func (c NetworkConfig) SynapseCount(p Pathway) int {
+	nPre, nPost := c.pathwaySizes(p)
+	k := math.RoundToEven(c.PropConnect * float64(nPre) * float64(nPost))
+	if p.within() {
+		n := float64(nPre)
+		if c.PropConnect > (n-1)/n {
+			k -= math.RoundToEven(n * n * (c.PropConnect - (n-1)/n))
+		}
+	}
+	return int(k)
+}
+
+// DelayMaxSteps returns the longest delay, in steps, that the delay rule can give pathway p:
+// floor(U·d_max/dt) + 1 at the largest U below 1.
+func (c NetworkConfig) DelayMaxSteps(p Pathway) int {
+	return delaySteps(math.Nextafter(1, 0), c.delayMax(p), c.DtSec)
+}
+
+// delaySteps is the delay rule in steps, in the seed's order of operations: int(U·d_max/dt) + 1.
+func delaySteps(u, dMaxSec, dtSec float64) int {
+	return int(float64(u*dMaxSec)/dtSec) + 1
+}
+
+func (c NetworkConfig) delayMax(p Pathway) float64 {
+	if p.SourceInh() {
+		return c.DelayMaxInhSec
+	}
+	return c.DelayMaxExcSec
+}
+
+func (c NetworkConfig) pathwaySizes(p Pathway) (nPre, nPost int) {
+	nExc, nInh := c.Sizes()
+	nPre, nPost = nExc, nExc
+	if p.SourceInh() {
+		nPre = nInh
+	}
+	if p.TargetInh() {
+		nPost = nInh
+	}
+	return nPre, nPost
+}
+
+// Validate reports the first problem with c, naming the field.
+func (c NetworkConfig) Validate() error {
+	if !(c.DtSec > 0) || math.IsInf(c.DtSec, 0) {
+		return fmt.Errorf("DtSec is %g s, want a positive time", c.DtSec)
+	}
+	if !(c.DurationSec > 0) || math.IsInf(c.DurationSec, 0) {
+		return fmt.Errorf("DurationSec is %g s, want a positive time", c.DurationSec)
+	}
+	if n := c.DurationSec / c.DtSec; n > 1<<40 {
+		return fmt.Errorf("DurationSec %g s at DtSec %g s is %.3g steps, want at most 2^40", c.DurationSec, c.DtSec, n)
+	}
+	if c.NUnits < 2 || c.NUnits > 1<<30 {
+		return fmt.Errorf("NUnits is %d, want 2 … 2^30", c.NUnits)
+	}
+	if !(c.PropConnect >= 0 && c.PropConnect <= 1) {
+		return fmt.Errorf("PropConnect is %g, want a proportion in [0, 1]", c.PropConnect)
+	}
+	if !(c.PropInh > 0 && c.PropInh < 1) {
+		return fmt.Errorf("PropInh is %g, want a proportion in (0, 1)", c.PropInh)
+	}
+	nExc, nInh := c.Sizes()
+	if nExc < 1 || nInh < 1 {
+		return fmt.Errorf("NUnits %d with PropInh %g gives %d E and %d I units, want at least one of each", c.NUnits, c.PropInh, nExc, nInh)
+	}
+	for p := EE; p <= II; p++ {
+		if k := c.SynapseCount(p); k > maxSynapses {
+			return fmt.Errorf("NUnits %d with PropConnect %g gives %d %v synapses, want at most %d", c.NUnits, c.PropConnect, k, p, maxSynapses)
+		}
+	}
+	if err := c.Exc.Validate(); err != nil {
+		return fmt.Errorf("Exc: %w", err)
+	}
+	if err := c.Inh.Validate(); err != nil {
+		return fmt.Errorf("Inh: %w", err)
+	}
+	if err := c.Syn.Validate(); err != nil {
+		return fmt.Errorf("Syn: %w", err)
+	}
+	if err := c.W.Validate(); err != nil {
+		return fmt.Errorf("W: %w", err)
+	}
+	if !(c.NoiseSigmaVolt >= 0) || math.IsInf(c.NoiseSigmaVolt, 0) {
+		return fmt.Errorf("NoiseSigmaVolt is %g V, want ≥ 0 and finite", c.NoiseSigmaVolt)
+	}
+	for _, d := range []struct {
+		name string
+		v    float64
+		p    Pathway
+	}{{"DelayMaxExcSec", c.DelayMaxExcSec, EE}, {"DelayMaxInhSec", c.DelayMaxInhSec, EI}} {
+		if !(d.v >= 0) || math.IsInf(d.v, 0) {
+			return fmt.Errorf("%s is %g s, want ≥ 0 and finite", d.name, d.v)
+		}
+		if k := c.DelayMaxSteps(d.p); k > MaxNetworkDelaySteps {
+			return fmt.Errorf("%s is %g s, %d steps of %g s, want at most %d steps", d.name, d.v, k, c.DtSec, MaxNetworkDelaySteps)
+		}
+	}
+	if !(c.KickTimeSec >= 0) || math.IsInf(c.KickTimeSec, 0) {
+		return fmt.Errorf("KickTimeSec is %g s, want ≥ 0 and finite", c.KickTimeSec)
+	}
+	if !(c.KickFraction >= 0 && c.KickFraction <= 1) {
+		return fmt.Errorf("KickFraction is %g, want a proportion in [0, 1]", c.KickFraction)
+	}
+	if k := c.KickedUnits(); k > nExc {
+		return fmt.Errorf("KickFraction %g kicks %d units, more than the %d E units", c.KickFraction, k, nExc)
+	}
+	if math.IsNaN(c.KickAmp) || math.IsInf(c.KickAmp, 0) {
+		return fmt.Errorf("KickAmp is %v A, want a finite current", c.KickAmp)
+	}
+	return nil
+}
+
+// Pathway names one of the four recurrent pathways, XY = onto X from Y, as the weights are named.
+type Pathway int
+
+// The four pathways, in the order of Connectivity's arrays.
+const (
+	EE Pathway = iota // E → E
+	IE                // E → I
+	EI                // I → E
+	II                // I → I
+)
+
+// String returns the pathway's name, "EE", "IE", "EI" or "II".
+func (p Pathway) String() string {
+	switch p {
+	case EE:
+		return "EE"
+	case IE:
+		return "IE"
+	case EI:
+		return "EI"
+	case II:
+		return "II"
+	}
+	return fmt.Sprintf("Pathway(%d)", int(p))
+}
+
+// ParsePathway returns the pathway named s ("EE", "IE", "EI" or "II").
+func ParsePathway(s string) (Pathway, error) {
+	for p := EE; p <= II; p++ {
+		if s == p.String() {
+			return p, nil
+		}
+	}
+	return 0, fmt.Errorf("pathway %q: want EE, IE, EI or II", s)
+}
+
+// SourceInh reports whether the pathway's presynaptic units are inhibitory (EI, II).
+func (p Pathway) SourceInh() bool { return p == EI || p == II }
+
+// TargetInh reports whether the pathway's postsynaptic units are inhibitory (IE, II).
+func (p Pathway) TargetInh() bool { return p == IE || p == II }
+
+// within reports whether the pathway connects a population to itself (EE, II).
+func (p Pathway) within() bool { return p == EE || p == II }
+
+// weight returns the pathway's weight in w.
+func (w Weights) weight(p Pathway) float64 {
+	switch p {
+	case EE:
+		return w.EEAmp
+	case IE:
+		return w.IEAmp
+	case EI:
+		return w.EIAmp
+	}
+	return w.IIAmp
+}
+
+// Network is a compiled recurrent network: the configuration's constants and, per pathway, its
+// synapses grouped by presynaptic unit and delay. It is immutable and safe for concurrent use by
+// several goroutines, each with its own [NetworkScratch] and [NetworkResult].
+type Network struct {
+	cfg        NetworkConfig
+	nExc, nInh int
+	nKick      int
+	steps      int64
+	kickStep   int64 // the step of the kick, or −1 for none
+	exc, inh   popStep
+	noise      bool
+	maxDelay   int // over all pathways
+	out        [4]outgoing
+}
+
+// outgoing holds one pathway's synapses in the order Brian2 delivers them: for presynaptic unit j
+// and delay d, the synapses off[j·(maxDelay+1)+d] … off[j·(maxDelay+1)+d+1]−1, in synapse order.
+type outgoing struct {
+	maxDelay int
+	off      []int32
+	target   []int32   // global index of the postsynaptic unit
+	inc      []float64 // per-synapse increment of u, or nil: every synapse adds uniform
+	uniform  float64   // (1/τ_rise[ms])·w of Config.W
+}
+
+// NewNetwork validates cfg and conn (see [Connectivity.Validate]; [Connectivity.Check] is the
+// stricter test that conn is what cfg's rules generate) and compiles them.
+func NewNetwork(cfg NetworkConfig, conn *Connectivity) (*Network, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if conn == nil {
+		return nil, fmt.Errorf("network: no connectivity")
+	}
+	nExc, nInh := cfg.Sizes()
+	if conn.NExc != nExc || conn.NInh != nInh {
+		return nil, fmt.Errorf("connectivity has %d E and %d I units, the configuration %d and %d", conn.NExc, conn.NInh, nExc, nInh)
+	}
+	if err := conn.Validate(); err != nil {
+		return nil, err
+	}
+	if conn.DtSec != cfg.DtSec {
+		return nil, fmt.Errorf("connectivity's delays count steps of %g s, the configuration's dt is %g s", conn.DtSec, cfg.DtSec)
+	}
+	steps := StepCount(cfg.DurationSec, cfg.DtSec)
+	nw := &Network{
+		cfg: cfg, nExc: nExc, nInh: nInh, nKick: cfg.KickedUnits(), steps: steps, kickStep: -1,
+		exc:   newPopStep(cfg.Exc, cfg.Syn, cfg.DtSec, cfg.NoiseSigmaVolt),
+		inh:   newPopStep(cfg.Inh, cfg.Syn, cfg.DtSec, cfg.NoiseSigmaVolt),
+		noise: cfg.NoiseSigmaVolt != 0,
+	}
+	// Brian2's SpikeGeneratorGroup puts a spike at time t in step int((t + 10⁻³·dt)/dt), and the
+	// kick's zero-delay synapse delivers it in that step's synapses slot.
+	if k := Timestep(cfg.KickTimeSec, cfg.DtSec); nw.nKick > 0 && k < steps {
+		nw.kickStep = k
+	}
+	for p := EE; p <= II; p++ {
+		nPre, _ := cfg.pathwaySizes(p)
+		offset := int32(0)
+		if p.TargetInh() {
+			offset = int32(nExc)
+		}
+		tauRise := cfg.Syn.TauRiseESec
+		if p.SourceInh() {
+			tauRise = cfg.Syn.TauRiseISec
+		}
+		nw.out[p] = compileOutgoing(conn.Pre[p], conn.Post[p], conn.DelaySteps[p], conn.WeightAmp[p], nPre, offset,
+			float64(1.0/(tauRise/1e-3)), cfg.W.weight(p))
+		nw.maxDelay = max(nw.maxDelay, nw.out[p].maxDelay)
+	}
+	return nw, nil
+}
+
+// compileOutgoing groups one pathway's synapses by presynaptic unit, then delay, keeping synapse
+// order within a group (a stable counting sort). Brian2's spike queue delivers in that order: a
+// spike pushes its unit's synapses in synapse order into the slot of each one's delay, and a slot
+// is delivered in the order it was filled.
+func compileOutgoing(pre, post, delay []int32, w []float64, nPre int, postOffset int32, invTauMs, wUniform float64) outgoing {
+	o := outgoing{uniform: invTauMs * wUniform}
+	for _, d := range delay {
+		o.maxDelay = max(o.maxDelay, int(d))
+	}
+	stride := o.maxDelay + 1
+	o.off = make([]int32, nPre*stride+1)
+	for k := range pre {
+		o.off[int(pre[k])*stride+int(delay[k])+1]++
+	}
+	for i := 1; i < len(o.off); i++ {
+		o.off[i] += o.off[i-1]
+	}
+	next := make([]int32, len(o.off)-1)
+	copy(next, o.off)
+	o.target = make([]int32, len(pre))
+	if w != nil {
+		o.inc = make([]float64, len(pre))
+	}
+	for k := range pre {
+		g := int(pre[k])*stride + int(delay[k])
+		at := next[g]
+		next[g]++
+		o.target[at] = post[k] + postOffset
+		if w != nil {
+			o.inc[at] = invTauMs * w[k]
+		}
+	}
+	return o
+}
+
+// Config returns the network's configuration.
+func (nw *Network) Config() NetworkConfig { return nw.cfg }
+
+// Steps returns the number of clock steps in one run (Brian2's count, see [StepCount]).
+func (nw *Network) Steps() int64 { return nw.steps }
+
+// Sizes returns the number of excitatory and inhibitory units.
+func (nw *Network) Sizes() (nExc, nInh int) { return nw.nExc, nw.nInh }
+
+// KickedUnits returns the number of E units the kick reaches (units 0 … KickedUnits()−1).
+func (nw *Network) KickedUnits() int { return nw.nKick }
+
+// KickStep returns the step in which the kick's spikes are delivered, or −1 if the run has no kick
+// (no kicked units, or the kick falls after the end).
+func (nw *Network) KickStep() int64 { return nw.kickStep }
+
+// NetworkResult holds what one run of a network recorded. Its slices are reused by the next run
+// given the same NetworkResult.
+type NetworkResult struct {
+	// Stop, when non-nil, is checked every thousand steps; once it is set the run returns
+	// ErrStopped. It lets a sweep stop within milliseconds.
+	Stop *atomic.Bool
+
+	// Every spike, in order of step, then unit: SpikeSteps[k] is the step (time = step·dt) and
+	// SpikeUnits[k] the unit, E units 0 … n_E−1 and I units n_E … N−1.
+	SpikeSteps []int64
+	SpikeUnits []int32
+
+	// Mean over units and steps of the synaptic currents (A), each unit's state taken at the start
+	// of each step as a monitor records it (the single unit's charges are the same sums): s_E and
+	// s_I of the E units, s_E and s_I of the I units. Divide by nothing more to get Ē and Ī.
+	MeanSEOntoE, MeanSIOntoE, MeanSEOntoI, MeanSIOntoI float64
+
+	// StepsRun is the number of steps simulated: Steps(), or fewer if the run stopped or failed.
+	StepsRun int64
+}
+
+// NetworkScratch is the per-worker state of network runs: the state of every unit and the spikes
+// still in flight. The zero value is ready to use; once it has grown to a network's size a run
+// allocates nothing. A NetworkScratch is not safe for concurrent use.
+type NetworkScratch struct {
+	v, ia, sE, uE, sI, uI []float64 // all units: E 0 … n_E−1, I n_E … N−1
+	last                  []int64   // step of each unit's last spike
+	sExt, uExt            []float64 // the kicked units
+	ringE, ringI          [][]int32 // spikes of the last maxDelay+1 steps, by step mod (maxDelay+1)
+	rng                   normalRand
+}
+
+// NetworkUnitState is the dynamic state of one unit of a network, in SI units.
+type NetworkUnitState struct {
+	VVolt, IAdaptAmp, SEAmp, UEAmp, SIAmp, UIAmp float64
+	SExtAmp, UExtAmp                             float64 // the kick's current; 0 for units it does not reach
+	LastSpikeStep                                int64   // NeverSpiked before the first spike
+}
+
+// Unit returns the state of unit i (E units first) as the last run left it.
+func (s *NetworkScratch) Unit(i int) NetworkUnitState {
+	u := NetworkUnitState{VVolt: s.v[i], IAdaptAmp: s.ia[i], SEAmp: s.sE[i], UEAmp: s.uE[i], SIAmp: s.sI[i], UIAmp: s.uI[i],
+		LastSpikeStep: s.last[i]}
+	if i < len(s.sExt) {
+		u.SExtAmp, u.UExtAmp = s.sExt[i], s.uExt[i]
+	}
+	return u
+}
+
+func grow[T any](p *[]T, n int) {
+	if cap(*p) < n {
+		*p = make([]T, n)
+	}
+	*p = (*p)[:n]
+}
+
+// reset sizes s for nw and puts every unit in the initial state: v = E_L, everything else 0,
+// never spiked.
+func (s *NetworkScratch) reset(nw *Network) {
+	n := nw.nExc + nw.nInh
+	for _, p := range []*[]float64{&s.v, &s.ia, &s.sE, &s.uE, &s.sI, &s.uI} {
+		grow(p, n)
+		clear(*p)
+	}
+	grow(&s.last, n)
+	for i := range s.last {
+		s.last[i] = NeverSpiked
+	}
+	for i := range nw.nExc {
+		s.v[i] = nw.exc.initialV
+	}
+	for i := nw.nExc; i < n; i++ {
+		s.v[i] = nw.inh.initialV
+	}
+	grow(&s.sExt, nw.nKick)
+	grow(&s.uExt, nw.nKick)
+	clear(s.sExt)
+	clear(s.uExt)
+	slots := nw.maxDelay + 1
+	for _, r := range []*[][]int32{&s.ringE, &s.ringI} {
+		if len(*r) < slots {
+			*r = append(*r, make([][]int32, slots-len(*r))...)
+		}
+		*r = (*r)[:slots]
+		for k := range *r {
+			(*r)[k] = (*r)[k][:0]
+		}
+	}
+}
+
+// networkStopEvery is how many steps pass between checks of a Stop flag (a millisecond or less).
+const networkStopEvery = 1 << 10
+
+// noiseTag is mixed into a run's seed for its noise stream ("Nois").
+const noiseTag = 0x4e6f6973
+
+// Run simulates one trial from the initial state, with the noise stream of seed (unused when the
+// noise is off), and stores what it recorded in out (reusing out's slices). The step is Brian2's
+// (docs/MODEL.md, "The recurrent network"): every unit's Euler update and threshold, then this
+// step's synaptic deliveries and the kick, then the resets. It returns an error wrapping
+// [ErrNumerical] if a unit's v becomes NaN or runs away, or [ErrStopped] if out.Stop was set; out
+// then holds what was recorded up to that step.
+func (nw *Network) Run(seed uint64, s *NetworkScratch, out *NetworkResult) error {
+	s.reset(nw)
+	if nw.noise {
+		s.rng.seed(seed, noiseTag)
+	}
+	out.SpikeSteps = out.SpikeSteps[:0]
+	out.SpikeUnits = out.SpikeUnits[:0]
+	nExc, nKick := nw.nExc, nw.nKick
+	slots := int64(nw.maxDelay + 1)
+	kicked := popView{v: s.v[:nKick], ia: s.ia[:nKick], sE: s.sE[:nKick], uE: s.uE[:nKick], sI: s.sI[:nKick], uI: s.uI[:nKick],
+		last: s.last[:nKick], sExt: s.sExt, uExt: s.uExt}
+	exc := popView{v: s.v[nKick:nExc], ia: s.ia[nKick:nExc], sE: s.sE[nKick:nExc], uE: s.uE[nKick:nExc], sI: s.sI[nKick:nExc],
+		uI: s.uI[nKick:nExc], last: s.last[nKick:nExc]}
+	inh := popView{v: s.v[nExc:], ia: s.ia[nExc:], sE: s.sE[nExc:], uE: s.uE[nExc:], sI: s.sI[nExc:], uI: s.uI[nExc:],
+		last: s.last[nExc:]}
+	var rng *normalRand
+	if nw.noise {
+		rng = &s.rng
+	}
+	var accE, accI popSums
+	var err error
+	n := int64(0)
+	for ; n < nw.steps; n++ {
+		slot := n % slots
+		// groups, thresholds and resets (resets touch only v and i_adapt, which the synapses slot
+		// does not, so doing them at once is Brian2's order).
+		spE := s.ringE[slot][:0]
+		var bad bool
+		spE, bad = nw.exc.advance(kicked, n, 0, rng, spE, &accE)
+		spE, badE := nw.exc.advance(exc, n, int32(nKick), rng, spE, &accE)
+		spI, badI := nw.inh.advance(inh, n, 0, rng, s.ringI[slot][:0], &accI)
+		s.ringE[slot], s.ringI[slot] = spE, spI
+		for _, j := range spE {
+			out.SpikeSteps = append(out.SpikeSteps, n)
+			out.SpikeUnits = append(out.SpikeUnits, j)
+		}
+		for _, j := range spI {
+			out.SpikeSteps = append(out.SpikeSteps, n)
+			out.SpikeUnits = append(out.SpikeUnits, j+int32(nExc))
+		}
+		// synapses: each pathway delivers the spikes of step n−d through its synapses of delay d,
+		// oldest first (the order in which Brian2's queue slot for step n was filled).
+		for p := EE; p <= II; p++ {
+			o := &nw.out[p]
+			ring, u := s.ringE, s.uE
+			if p.SourceInh() {
+				ring = s.ringI
+			}
+			if p == EI || p == II {
+				u = s.uI
+			}
+			for d := o.maxDelay; d >= 0; d-- {
+				m := n - int64(d)
+				if m < 0 {
+					continue
+				}
+				if spikes := ring[m%slots]; len(spikes) > 0 {
+					o.deliver(spikes, d, u)
+				}
+			}
+		}
+		if n == nw.kickStep {
+			for i := range s.uExt {
+				s.uExt[i] += nw.cfg.KickAmp
+			}
+		}
+		if bad || badE || badI {
+			err = nw.runaway(s, n)
+			n++
+			break
+		}
+		if n%networkStopEvery == networkStopEvery-1 && out.Stop != nil && out.Stop.Load() {
+			err = ErrStopped
+			n++
+			break
+		}
+	}
+	out.StepsRun = n
+	steps := float64(max(n, 1))
+	out.MeanSEOntoE = accE.sE / steps / float64(nExc)
+	out.MeanSIOntoE = accE.sI / steps / float64(nExc)
+	out.MeanSEOntoI = accI.sE / steps / float64(nw.nInh)
+	out.MeanSIOntoI = accI.sI / steps / float64(nw.nInh)
+	return err
+}
+
+// deliver adds, for every presynaptic unit j of spikes, the increments of its synapses of delay d
+// to u of their targets, one addition per synapse in synapse order, as Brian2 does.
+func (o *outgoing) deliver(spikes []int32, d int, u []float64) {
+	stride := o.maxDelay + 1
+	if o.inc == nil {
+		inc := o.uniform
+		for _, j := range spikes {
+			g := int(j)*stride + d
+			for _, t := range o.target[o.off[g]:o.off[g+1]] {
+				u[t] += inc
+			}
+		}
+		return
+	}
+	for _, j := range spikes {
+		g := int(j)*stride + d
+		lo, hi := o.off[g], o.off[g+1]
+		incs := o.inc[lo:hi]
+		for k, t := range o.target[lo:hi] {
+			u[t] += incs[k]
+		}
+	}
+}
+
+// runaway returns the error of a run whose state failed at step n, naming the first bad unit.
+func (nw *Network) runaway(s *NetworkScratch, n int64) error {
+	for i, v := range s.v {
+		if !(math.Abs(v) <= RunawayVolt) {
+			pop, k := "E", i
+			if i >= nw.nExc {
+				pop, k = "I", i-nw.nExc
+			}
+			return fmt.Errorf("%w: %s unit %d (unit %d of the network) v = %g V at t = %g s (step %d); |v| must stay below %g V",
+				ErrNumerical, pop, k, i, v, float64(n)*nw.cfg.DtSec, n, RunawayVolt)
+		}
+	}
+	return fmt.Errorf("%w at step %d", ErrNumerical, n)
+}
