@@ -393,12 +393,13 @@ func averagedOver(others []string) string {
 // set point (a dashed contour).
 type heatUnit struct {
 	name, file, title, col, errCol, setPoint, zLabel string
+	zMax                                             float64 // caps the colour scale; 0 for none
 }
 
 // singleUnits are the single-unit experiment's heatmaps: each unit's mean rate.
 var singleUnits = []heatUnit{
-	{"E", "heatmap-rate-e", "Mean rate of the E unit", "rate_e_hz_mean", "setpoint_err_e_hz_mean", "rate_exc", "rate (Hz)"},
-	{"I", "heatmap-rate-i", "Mean rate of the I unit", "rate_i_hz_mean", "setpoint_err_i_hz_mean", "rate_inh", "rate (Hz)"},
+	{"E", "heatmap-rate-e", "Mean rate of the E unit", "rate_e_hz_mean", "setpoint_err_e_hz_mean", "rate_exc", "rate (Hz)", 0},
+	{"I", "heatmap-rate-i", "Mean rate of the I unit", "rate_i_hz_mean", "setpoint_err_i_hz_mean", "rate_inh", "rate (Hz)", 0},
 }
 
 // heatmaps draws the mean rate of each unit over axes a and b (the first parameter of a zip),
@@ -425,7 +426,7 @@ func heatmapsOf(a, b sweep.Axis, others []string, cols map[string][]float64, uni
 			File:  fmt.Sprintf("%s-%s-vs-%s", u.file, slug(pb.Name), slug(pa.Name)),
 			Title: u.title + averagedOver(others), Desc: fmt.Sprintf("%s over %s and %s%s, dashed where it equals its set point (%s)", strings.ToLower(u.title[:1])+u.title[1:], pa.Name, pb.Name, averagedOver(others), u.setPoint),
 			XLabel: label(pa), YLabel: label(pb),
-			Heat: &Heat{X: xs, Y: ys, Z: z, ZLabel: u.zLabel, C: c, Level: 0, CLabel: "rate = set point (" + u.setPoint + ")"},
+			Heat: &Heat{X: xs, Y: ys, Z: z, ZLabel: u.zLabel, C: c, Level: 0, CLabel: "rate = set point (" + u.setPoint + ")", ZMax: u.zMax},
 		})
 	}
 	return figs

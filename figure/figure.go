@@ -58,6 +58,9 @@ type Heat struct {
 	C      [][]float64 `json:"c,omitempty"`
 	Level  float64     `json:"level"`
 	CLabel string      `json:"c_label"`
+	// ZMax, when positive, caps the colour scale: values above it are drawn in its colour (the
+	// colour bar's label says so), so that a few runaway cells do not wash out the rest.
+	ZMax float64 `json:"z_max,omitempty"`
 }
 
 // Figure is what one figure shows, as data.
@@ -464,12 +467,25 @@ func addHeat(p *plot.Plot, h *Heat) (*plot.Plot, error) {
 	if !ok(lo) {
 		lo, hi = 0, 1
 	}
-	if hi == lo {
+	z := h.Z
+	label := h.ZLabel
+	if h.ZMax > 0 && hi > h.ZMax {
+		hi = h.ZMax
+		z = make([][]float64, len(h.Z))
+		for i, row := range h.Z {
+			z[i] = make([]float64, len(row))
+			for j, v := range row {
+				z[i][j] = math.Min(v, h.ZMax)
+			}
+		}
+		label += fmt.Sprintf(", ≥ %g as %g", h.ZMax, h.ZMax)
+	}
+	if hi <= lo {
 		hi = lo + 1
 	}
 	pal.SetMin(lo)
 	pal.SetMax(hi)
-	hm := plotter.NewHeatMap(grid{h.X, h.Y, h.Z}, pal.Palette(255))
+	hm := plotter.NewHeatMap(grid{h.X, h.Y, z}, pal.Palette(255))
 	hm.NaN = color.Gray{200}
 	p.Add(hm)
 	c := h.C
@@ -490,7 +506,7 @@ func addHeat(p *plot.Plot, h *Heat) (*plot.Plot, error) {
 	bar.HideX()
 	bar.Y.Padding = 0
 	bar.Y.Tick.Marker = plainTicks{}
-	bar.Title.Text = h.ZLabel
+	bar.Title.Text = label
 	bar.Title.TextStyle.Font.Size = vg.Points(9)
 	return bar, nil
 }

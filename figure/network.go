@@ -125,8 +125,8 @@ func networkSweepFigures(dir string, def *sweep.Definition) ([]*Figure, error) {
 		return nil, err
 	}
 	units := []heatUnit{
-		{"E", "network-heatmap-rate-up-e", "Up-state rate of the E population", "rate_up_e_hz_mean", "setpoint_err_e_hz_mean", fmt.Sprintf("E set point %g Hz", experiment.NetworkSetPoints[0]), "rate (Hz)"},
-		{"I", "network-heatmap-rate-up-i", "Up-state rate of the I population", "rate_up_i_hz_mean", "setpoint_err_i_hz_mean", fmt.Sprintf("I set point %g Hz", experiment.NetworkSetPoints[1]), "rate (Hz)"},
+		{"E", "network-heatmap-rate-up-e", "Up-state rate of the E population", "rate_up_e_hz_mean", "setpoint_err_e_hz_mean", fmt.Sprintf("E set point %g Hz", experiment.NetworkSetPoints[0]), "rate (Hz)", 4 * experiment.NetworkSetPoints[0]},
+		{"I", "network-heatmap-rate-up-i", "Up-state rate of the I population", "rate_up_i_hz_mean", "setpoint_err_i_hz_mean", fmt.Sprintf("I set point %g Hz", experiment.NetworkSetPoints[1]), "rate (Hz)", 4 * experiment.NetworkSetPoints[1]},
 	}
 	var figs []*Figure
 	for i := 0; i < len(axes); i++ {
