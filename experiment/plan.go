@@ -116,12 +116,7 @@ func Calibrate(def *sweep.Definition, samples int) (Estimate, error) {
 	if err != nil {
 		return est, err
 	}
-	if d := len(rows) - len(rows)/2; d > 0 && full > half {
-		est.BytesPerRun = (full - half) / float64(d)
-	} else {
-		est.BytesPerRun = full / float64(max(len(rows), 1))
-	}
-	est.BytesPerPart = max(0, full-est.BytesPerRun*float64(len(rows)))
+	est.BytesPerRun, est.BytesPerPart = fitSize(full, half, len(rows))
 	if len(traces) > 0 {
 		tb, err := size("traces.parquet", func(w io.Writer) error { return table.Write(w, TraceColumns, traces, nil, 1<<20) })
 		if err != nil {
@@ -227,11 +222,17 @@ func calibrateKind(def *sweep.Definition, samples int) (Estimate, error) {
 	if err != nil {
 		return est, err
 	}
-	if d := len(outs) - len(outs)/2; d > 0 && full > half {
-		est.BytesPerRun = (full - half) / float64(d)
-	} else {
-		est.BytesPerRun = full / float64(max(len(outs), 1))
-	}
-	est.BytesPerPart = max(0, full-est.BytesPerRun*float64(len(outs)))
+	est.BytesPerRun, est.BytesPerPart = fitSize(full, half, len(outs))
 	return est, nil
+}
+
+// fitSize splits a part's size into a cost per row and a fixed overhead, from the sizes of files
+// of all n calibration rows (full) and of the first n/2 (half).
+func fitSize(full, half float64, n int) (perRun, perPart float64) {
+	if d := n - n/2; d > 0 && full > half {
+		perRun = (full - half) / float64(d)
+	} else {
+		perRun = full / float64(max(n, 1))
+	}
+	return perRun, max(0, full-perRun*float64(n))
 }

@@ -345,22 +345,36 @@ func SweepFigures(dir string, def *sweep.Definition, bootstrap int) ([]*Figure, 
 	if err != nil {
 		return nil, err
 	}
+	names := []string{"rate_e_hz_mean", "rate_i_hz_mean", "setpoint_err_e_hz_mean", "setpoint_err_i_hz_mean"}
+	for _, q := range []string{"ee", "ei", "ie", "ii"} {
+		names = append(names, "q_"+q+"_pc_mean", "q_"+q+"_pred_pc_mean")
+	}
+	figs, cols, err := pairHeatmaps(def, res, names, singleUnits)
+	if err != nil {
+		return nil, err
+	}
+	for _, u := range res.Lines {
+		figs = append(figs, rateFigure(u), balanceFigure(u))
+	}
+	figs = append(figs, chargeFigure(cols))
+	return figs, nil
+}
+
+// pairHeatmaps reads the summary columns names (and the axes' own) from res and draws units'
+// heatmaps over every pair of def's axes with more than one value, averaged over the others.
+func pairHeatmaps(def *sweep.Definition, res *aggregate.Result, names []string, units []heatUnit) ([]*Figure, map[string][]float64, error) {
 	var axes []sweep.Axis
 	for _, a := range def.Axes {
 		if a.Len() > 1 {
 			axes = append(axes, a)
 		}
 	}
-	names := []string{"rate_e_hz_mean", "rate_i_hz_mean", "setpoint_err_e_hz_mean", "setpoint_err_i_hz_mean"}
-	for _, q := range []string{"ee", "ei", "ie", "ii"} {
-		names = append(names, "q_"+q+"_pc_mean", "q_"+q+"_pred_pc_mean")
-	}
 	for _, a := range axes {
 		names = append(names, sweep.Registry[a.Params[0]].Column())
 	}
 	cols, err := res.Floats(names)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var figs []*Figure
 	for i := 0; i < len(axes); i++ {
@@ -371,14 +385,10 @@ func SweepFigures(dir string, def *sweep.Definition, bootstrap int) ([]*Figure, 
 					others = append(others, strings.Join(a.Names(), ", "))
 				}
 			}
-			figs = append(figs, heatmaps(axes[i], axes[j], others, cols)...)
+			figs = append(figs, heatmapsOf(axes[i], axes[j], others, cols, units)...)
 		}
 	}
-	for _, u := range res.Lines {
-		figs = append(figs, rateFigure(u), balanceFigure(u))
-	}
-	figs = append(figs, chargeFigure(cols))
-	return figs, nil
+	return figs, cols, nil
 }
 
 // averagedOver says which axes a figure averages over: "" for none.
@@ -400,12 +410,6 @@ type heatUnit struct {
 var singleUnits = []heatUnit{
 	{"E", "heatmap-rate-e", "Mean rate of the E unit", "rate_e_hz_mean", "setpoint_err_e_hz_mean", "rate_exc", "rate (Hz)", 0},
 	{"I", "heatmap-rate-i", "Mean rate of the I unit", "rate_i_hz_mean", "setpoint_err_i_hz_mean", "rate_inh", "rate (Hz)", 0},
-}
-
-// heatmaps draws the mean rate of each unit over axes a and b (the first parameter of a zip),
-// averaged over the other axes, with the contour where the rate meets the set point.
-func heatmaps(a, b sweep.Axis, others []string, cols map[string][]float64) []*Figure {
-	return heatmapsOf(a, b, others, cols, singleUnits)
 }
 
 // heatmapsOf draws each of units over axes a and b (the first parameter of a zip), averaged over

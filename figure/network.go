@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"strings"
 
 	"github.com/eisweep/eisweep/aggregate"
 	"github.com/eisweep/eisweep/experiment"
@@ -110,35 +109,13 @@ func networkSweepFigures(dir string, def *sweep.Definition) ([]*Figure, error) {
 	if err != nil {
 		return nil, err
 	}
-	var axes []sweep.Axis
-	for _, a := range def.Axes {
-		if a.Len() > 1 {
-			axes = append(axes, a)
-		}
-	}
-	names := []string{"rate_up_e_hz_mean", "rate_up_i_hz_mean", "setpoint_err_e_hz_mean", "setpoint_err_i_hz_mean", "up_duration_s_mean"}
-	for _, a := range axes {
-		names = append(names, sweep.Registry[a.Params[0]].Column())
-	}
-	cols, err := res.Floats(names)
-	if err != nil {
-		return nil, err
-	}
 	units := []heatUnit{
 		{"E", "network-heatmap-rate-up-e", "Up-state rate of the E population", "rate_up_e_hz_mean", "setpoint_err_e_hz_mean", fmt.Sprintf("E set point %g Hz", experiment.NetworkSetPoints[0]), "rate (Hz)", 4 * experiment.NetworkSetPoints[0]},
 		{"I", "network-heatmap-rate-up-i", "Up-state rate of the I population", "rate_up_i_hz_mean", "setpoint_err_i_hz_mean", fmt.Sprintf("I set point %g Hz", experiment.NetworkSetPoints[1]), "rate (Hz)", 4 * experiment.NetworkSetPoints[1]},
 	}
-	var figs []*Figure
-	for i := 0; i < len(axes); i++ {
-		for j := i + 1; j < len(axes); j++ {
-			var others []string
-			for k, a := range axes {
-				if k != i && k != j {
-					others = append(others, strings.Join(a.Names(), ", "))
-				}
-			}
-			figs = append(figs, heatmapsOf(axes[i], axes[j], others, cols, units)...)
-		}
+	figs, _, err := pairHeatmaps(def, res, []string{"rate_up_e_hz_mean", "rate_up_i_hz_mean", "setpoint_err_e_hz_mean", "setpoint_err_i_hz_mean"}, units)
+	if err != nil {
+		return nil, err
 	}
 	return figs, nil
 }
