@@ -87,3 +87,12 @@ func TestNetworkParamsTOMLIsADefinition(t *testing.T) {
 		t.Errorf("running the printed defaults: exit %d: %s", code, errs)
 	}
 }
+
+// TestNetworkPlan: plan names the experiment and estimates a network sweep from network runs.
+func TestNetworkPlan(t *testing.T) {
+	code, out, errs := eisweep(t, "plan", "--calibrate", "2", writeDef(t, smallNetwork))
+	if code != 0 || !strings.Contains(out, `experiment = "network"`) || !strings.Contains(out, "ms per run\n") ||
+		strings.Contains(out, "f-I") || !strings.Contains(out, "also writes unit_rates/, psth/, raster/") {
+		t.Errorf("plan: exit %d:\n%s%s", code, out, errs)
+	}
+}
