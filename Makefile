@@ -4,7 +4,7 @@ PYTHON   ?= /usr/bin/python3
 BIN      := bin
 DUCK     := $(BIN)/duckcheck
 
-.PHONY: run sweeps figures network-compare build install test test-slurm test-chaos test-short vet bench bench-brian2 goldens clean
+.PHONY: run sweeps figures network-compare bench-network build install test test-slurm test-chaos test-short vet bench bench-brian2 goldens clean
 
 ## run: run the seed sweep (sweeps/seed.toml) into results/seed, print what it measured, aggregate it
 run: build
@@ -90,9 +90,13 @@ $(DUCK): tools/duckcheck/main.go tools/duckcheck/go.mod
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./sim/
 
-## bench-brian2: eisweep and Brian2 side by side (needs python3-brian; ~20 min); writes BENCHMARKS.md
+## bench-brian2: eisweep and Brian2 side by side, the single unit and the network (needs python3-brian; ~25 min); writes BENCHMARKS.md
 bench-brian2:
-	bash tools/bench_brian2.sh > BENCHMARKS.md.new && mv BENCHMARKS.md.new BENCHMARKS.md && cat BENCHMARKS.md
+	{ bash tools/bench_brian2.sh && echo && bash tools/bench_network.sh; } > BENCHMARKS.md.new && mv BENCHMARKS.md.new BENCHMARKS.md && cat BENCHMARKS.md
+
+## bench-network: only the network's side-by-side benchmark (needs python3-brian; a few minutes); prints Markdown
+bench-network:
+	bash tools/bench_network.sh
 
 ## goldens: regenerate the Brian2 golden data (needs Debian's python3-brian)
 goldens:
