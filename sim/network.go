@@ -385,6 +385,8 @@ type NetworkScratch struct {
 	v, ia, sE, uE, sI, uI []float64 // all units: E 0 … n_E−1, I n_E … N−1
 	last                  []int64   // step of each unit's last spike
 	sExt, uExt            []float64 // the kicked units
+	fixE, fixI            []synFix  // fixed points of each unit's (s_E, u_E) and (s_I, u_I)
+	checkIn               [3]int    // steps until the kicked, other E and I units look for fixed points
 	ringE, ringI          [][]int32 // spikes of the last maxDelay+1 steps, by step mod (maxDelay+1)
 	rng                   normalRand
 }
@@ -431,6 +433,11 @@ func (s *NetworkScratch) reset(nw *Network) {
 	for i := nw.nExc; i < n; i++ {
 		s.v[i] = nw.inh.initialV
 	}
+	grow(&s.fixE, n)
+	grow(&s.fixI, n)
+	clear(s.fixE) // (0, 0), with 0/C_m = 0
+	clear(s.fixI)
+	s.checkIn = [3]int{}
 	grow(&s.sExt, nw.nKick)
 	grow(&s.uExt, nw.nKick)
 	clear(s.sExt)
@@ -446,6 +453,10 @@ func (s *NetworkScratch) reset(nw *Network) {
 		}
 	}
 }
+
+// fixCheckEvery is how often (in steps) a population without synaptic pairs at a fixed point
+// looks for new ones: a pair that reaches one meanwhile costs at most that many slow steps.
+const fixCheckEvery = 32
 
 // networkStopEvery is how many steps pass between checks of a Stop flag (a millisecond or less).
 const networkStopEvery = 1 << 10
@@ -468,13 +479,13 @@ func (nw *Network) Run(seed uint64, s *NetworkScratch, out *NetworkResult) error
 	out.SpikeUnits = out.SpikeUnits[:0]
 	nExc, nKick := nw.nExc, nw.nKick
 	slots := int64(nw.maxDelay + 1)
-	kicked := popView{v: s.v[:nKick], ia: s.ia[:nKick], sE: s.sE[:nKick], uE: s.uE[:nKick], sI: s.sI[:nKick], uI: s.uI[:nKick],
-		last: s.last[:nKick], sExt: s.sExt, uExt: s.uExt}
-	exc := popView{v: s.v[nKick:nExc], ia: s.ia[nKick:nExc], sE: s.sE[nKick:nExc], uE: s.uE[nKick:nExc], sI: s.sI[nKick:nExc],
-		uI: s.uI[nKick:nExc], last: s.last[nKick:nExc]}
-	inh := popView{v: s.v[nExc:], ia: s.ia[nExc:], sE: s.sE[nExc:], uE: s.uE[nExc:], sI: s.sI[nExc:], uI: s.uI[nExc:],
-		last: s.last[nExc:]}
-	var rng *normalRand
+	view := func(lo, hi int) popView {
+		return popView{v: s.v[lo:hi], ia: s.ia[lo:hi], sE: s.sE[lo:hi], uE: s.uE[lo:hi], sI: s.sI[lo:hi], uI: s.uI[lo:hi],
+			last: s.last[lo:hi], fixE: s.fixE[lo:hi], fixI: s.fixI[lo:hi]}
+	}
+	kicked, exc, inh := view(0, nKick), view(nKick, nExc), view(nExc, nExc+nw.nInh)
+	kicked.sExt, kicked.uExt = s.sExt, s.uExt
+	var rng *normalRand // nil without noise
 	if nw.noise {
 		rng = &s.rng
 	}
@@ -485,11 +496,27 @@ func (nw *Network) Run(seed uint64, s *NetworkScratch, out *NetworkResult) error
 		slot := n % slots
 		// groups, thresholds and resets (resets touch only v and i_adapt, which the synapses slot
 		// does not, so doing them at once is Brian2's order).
+		// Each population looks for synaptic fixed points (synFix) in every step while it has
+		// some, and otherwise every fixCheckEvery steps.
+		var check [3]bool
+		for k := range check {
+			check[k] = s.checkIn[k] == 0
+		}
 		spE := s.ringE[slot][:0]
-		var bad bool
-		spE, bad = nw.exc.advance(kicked, n, 0, rng, spE, &accE)
-		spE, badE := nw.exc.advance(exc, n, int32(nKick), rng, spE, &accE)
-		spI, badI := nw.inh.advance(inh, n, 0, rng, s.ringI[slot][:0], &accI)
+		var bad, badE, badI bool
+		var frozen [3]int
+		spE, bad, frozen[0] = nw.exc.advance(kicked, n, 0, rng, spE, &accE, check[0])
+		spE, badE, frozen[1] = nw.exc.advance(exc, n, int32(nKick), rng, spE, &accE, check[1])
+		var spI []int32
+		spI, badI, frozen[2] = nw.inh.advance(inh, n, 0, rng, s.ringI[slot][:0], &accI, check[2])
+		for k := range check {
+			switch {
+			case !check[k]:
+				s.checkIn[k]--
+			case frozen[k] == 0:
+				s.checkIn[k] = fixCheckEvery - 1
+			}
+		}
 		s.ringE[slot], s.ringI[slot] = spE, spI
 		for _, j := range spE {
 			out.SpikeSteps = append(out.SpikeSteps, n)

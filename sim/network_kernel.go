@@ -1,6 +1,9 @@
 package sim
 
-import "math"
+import (
+	"math"
+	"math/bits"
+)
 
 // popStep holds the constants of one population's update, computed once as Brian2 computes its
 // loop invariants (docs/MODEL.md, "The recurrent network").
@@ -50,6 +53,20 @@ type popView struct {
 	v, ia, sE, uE, sI, uI []float64
 	last                  []int64
 	sExt, uExt            []float64
+	fixE, fixI            []synFix
+}
+
+// synFix is a fixed point of a unit's synaptic pair (s, u): the bits of an s and a u that one
+// Euler step leaves unchanged, and s/C_m. Without input a pair decays, within a second (τ 1 ms),
+// to subnormal numbers such as 4·10⁻³²³ A that the step no longer changes (the decrement rounds
+// to 0), and arithmetic on subnormals is some hundred times slower than on normal numbers: a
+// silent network would spend most of its time there. So the pass that updates a pair skips it
+// while it is at its recorded fixed point, and the v pass takes s/C_m from the record: the same
+// numbers, without the arithmetic. A delivery changes u, which ends the skipping. The initial
+// state (0, 0) is a fixed point.
+type synFix struct {
+	s, u uint64  // math.Float64bits of s and u
+	q    float64 // s/C_m
 }
 
 // popSums accumulates s_E and s_I at the start of each step over units and steps.
@@ -58,7 +75,8 @@ type popSums struct{ sE, sI float64 }
 // advance is one step n of the units of p: Brian2's "groups" (Euler), "thresholds" and "resets"
 // slots (docs/MODEL.md, "The recurrent network"). It appends base + the index of each unit that
 // spikes to spikes, adds every unit's s_E and s_I before the update to acc, and reports whether a
-// unit's v became NaN or ran away. rng is nil when the noise is off. This is the whole unit update:
+// unit's v became NaN or ran away. rng is nil when the noise is off; with noise every unit draws a
+// standard normal number in every step, refractory or not, as in Brian2. This is the whole unit update:
 // a faster kernel replaces this function.
 //
 // The arithmetic is Brian2 2.5.1's generated code, operation by operation, with every product
@@ -77,77 +95,177 @@ type popSums struct{ sE, sI float64 }
 //   - s_Ext/C_m, s_Ext and u_Ext for units the kick never reaches: they stay exactly 0;
 //   - i_adapt/C_m and i_adapt's update when β = 0: i_adapt stays exactly 0;
 //   - the noise term when σ = 0: Brian2 adds (0·ξ)/… = ±0.
-func (c *popStep) advance(p popView, n int64, base int32, rng *normalRand, spikes []int32, acc *popSums) ([]int32, bool) {
+//
+// The step is done in two passes over the units, which is the same arithmetic (each pass reads
+// only the old values the other does not write): first v, threshold and reset, from the old
+// v, i_adapt, s_E, s_I and s_Ext; then the synaptic and adaptation variables (and the reset's
+// i_adapt jump for the units that spiked).
+//
+// With check, the passes use and look for fixed points of the synaptic pairs (see synFix) and
+// advance returns how many pairs were at one; without, they compute every pair. Both give the
+// same numbers: the check only saves time, when many pairs sit at subnormal fixed points.
+func (c *popStep) advance(p popView, n int64, base int32, rng *normalRand, spikes []int32, acc *popSums, check bool) ([]int32, bool, int) {
+	spikes, bad := c.advanceV(p, n, base, rng, spikes, check)
+	frozen := c.advanceSyn(p, n, acc, check)
+	return spikes, bad, frozen
+}
+
+// advanceV is the first pass of advance: v, threshold and reset (v ← v_reset, lastspike ← n).
+func (c *popStep) advanceV(p popView, n int64, base int32, rng *normalRand, spikes []int32, check bool) ([]int32, bool) {
 	v := p.v
 	nu := len(v)
-	ia, sE, uE, sI, uI, last := p.ia[:nu], p.sE[:nu], p.uE[:nu], p.sI[:nu], p.uI[:nu], p.last[:nu]
+	ia, sE, sI, last := p.ia[:nu], p.sE[:nu], p.sI[:nu], p.last[:nu]
+	fixE, fixI := p.fixE[:nu], p.fixI[:nu]
+	var sExt []float64
 	ext := p.sExt != nil
-	var sExt, uExt []float64
 	if ext {
-		sExt, uExt = p.sExt[:nu], p.uExt[:nu]
+		sExt = p.sExt[:nu]
 	}
 	adapt, noise := c.adapt, rng != nil
-	accE, accI := acc.sE, acc.sI
+	refSteps, cm, gL, eLgL, dt := c.refSteps, c.cm, c.gL, c.eLgLOverCm, c.dt
+	// The generator's state lives in locals during the loop.
+	var s0, s1, s2, s3 uint64
+	if noise {
+		s0, s1, s2, s3 = rng.s0, rng.s1, rng.s2, rng.s3
+	}
 	bad := false
 	for i := range v {
-		vi, sEi, uEi, sIi, uIi := v[i], sE[i], uE[i], sI[i], uI[i]
+		var z float64
+		if noise {
+			// rng.norm() written out: xoshiro256++ on the local state and the ziggurat's common
+			// case; the rare rest goes through normSlow on the stored state. As in Brian2, every
+			// unit draws a number in every step, refractory or not.
+			b := bits.RotateLeft64(s0+s3, 23) + s0
+			t := s1 << 17
+			s2 ^= s0
+			s3 ^= s1
+			s1 ^= s2
+			s0 ^= s3
+			s2 ^= t
+			s3 = bits.RotateLeft64(s3, 45)
+			var u float64
+			var k uint64
+			var ok bool
+			if z, u, k, ok = zigFast(b); !ok {
+				rng.s0, rng.s1, rng.s2, rng.s3 = s0, s1, s2, s3
+				z = rng.normSlow(k, u)
+				s0, s1, s2, s3 = rng.s0, rng.s1, rng.s2, rng.s3
+			}
+		}
+		if n-last[i] < refSteps {
+			continue
+		}
+		vi := v[i]
+		var qE, qI float64 // s_E/C_m and s_I/C_m, from the fixed points' records when there
+		if sEi := sE[i]; !check || math.Float64bits(sEi) != fixE[i].s {
+			qE = sEi / cm
+		} else {
+			qE = fixE[i].q
+		}
+		if sIi := sI[i]; !check || math.Float64bits(sIi) != fixI[i].s {
+			qI = sIi / cm
+		} else {
+			qI = fixI[i].q
+		}
+		pos := eLgL + qE
+		if ext {
+			pos += sExt[i] / cm
+		}
+		neg := float64(gL*vi) / cm
+		if adapt {
+			neg += ia[i] / cm
+		}
+		neg += qI
+		dv := float64(dt * (pos - neg))
+		if noise {
+			xi := c.sqrtDt * z
+			dv += float64(c.sigma*xi) / c.sqrtTauM
+		}
+		vi = dv + vi
+		if vi >= c.vThresh {
+			last[i] = n
+			vi = c.vReset
+			spikes = append(spikes, base+int32(i))
+		} else if !(math.Abs(vi) <= RunawayVolt) {
+			bad = true
+		}
+		v[i] = vi
+	}
+	if noise {
+		rng.s0, rng.s1, rng.s2, rng.s3 = s0, s1, s2, s3
+	}
+	return spikes, bad
+}
+
+// advanceSyn is the second pass of advance: s_E, u_E, s_I, u_I, s_Ext, u_Ext and i_adapt, with the
+// reset's jump of i_adapt for the units that spiked in this step (lastspike = n), after adding
+// the old s_E and s_I to acc. Brian2's (−s) + u is written u − s: IEEE subtraction is the addition
+// of the negation, so the two are the same number, signed zeros included.
+func (c *popStep) advanceSyn(p popView, n int64, acc *popSums, check bool) (frozen int) {
+	sE := p.sE
+	nu := len(sE)
+	uE, sI, uI := p.uE[:nu], p.sI[:nu], p.uI[:nu]
+	fixE, fixI := p.fixE[:nu], p.fixI[:nu]
+	aSE, aSI, aUE, aUI, cm := c.aSE, c.aSI, c.aUE, c.aUI, c.cm
+	accE, accI := acc.sE, acc.sI
+	if !check {
+		for i := range sE {
+			sEi, uEi, sIi, uIi := sE[i], uE[i], sI[i], uI[i]
+			accE += sEi
+			accI += sIi
+			sE[i] = float64(aSE*(uEi-sEi)) + sEi
+			sI[i] = float64(aSI*(uIi-sIi)) + sIi
+			uE[i] = float64(aUE*uEi) + uEi
+			uI[i] = float64(aUI*uIi) + uIi
+		}
+	}
+	for i := range sE {
+		if !check {
+			break
+		}
+		sEi, uEi, sIi, uIi := sE[i], uE[i], sI[i], uI[i]
 		accE += sEi
 		accI += sIi
-		notRef := n-last[i] >= c.refSteps
-		sE[i] = float64(c.aSE*(-sEi+uEi)) + sEi
-		sI[i] = float64(c.aSI*(-sIi+uIi)) + sIi
-		uE[i] = float64(c.aUE*uEi) + uEi
-		uI[i] = float64(c.aUI*uIi) + uIi
-		var iai, iaNew float64
-		if adapt {
-			iai = ia[i]
-			iaNew = float64(c.aAdapt*iai) + iai
+		if f := &fixE[i]; math.Float64bits(uEi) != f.u || math.Float64bits(sEi) != f.s {
+			s, u := float64(aSE*(uEi-sEi))+sEi, float64(aUE*uEi)+uEi
+			sE[i], uE[i] = s, u
+			if s == sEi && u == uEi && math.Float64bits(s) == math.Float64bits(sEi) && math.Float64bits(u) == math.Float64bits(uEi) {
+				*f = synFix{s: math.Float64bits(s), u: math.Float64bits(u), q: s / cm}
+				frozen++
+			}
+		} else {
+			frozen++
 		}
-		var sExti float64
-		if ext {
-			sExti = sExt[i]
-			uExti := uExt[i]
-			sExt[i] = float64(c.aSE*(-sExti+uExti)) + sExti
-			uExt[i] = float64(c.aUE*uExti) + uExti
-		}
-		if notRef {
-			pos := c.eLgLOverCm + sEi/c.cm
-			if ext {
-				pos += sExti / c.cm
+		if f := &fixI[i]; math.Float64bits(uIi) != f.u || math.Float64bits(sIi) != f.s {
+			s, u := float64(aSI*(uIi-sIi))+sIi, float64(aUI*uIi)+uIi
+			sI[i], uI[i] = s, u
+			if s == sIi && u == uIi && math.Float64bits(s) == math.Float64bits(sIi) && math.Float64bits(u) == math.Float64bits(uIi) {
+				*f = synFix{s: math.Float64bits(s), u: math.Float64bits(u), q: s / cm}
+				frozen++
 			}
-			neg := float64(c.gL*vi) / c.cm
-			if adapt {
-				neg += iai / c.cm
-			}
-			neg += sIi / c.cm
-			dv := float64(c.dt * (pos - neg))
-			if noise {
-				// rng.norm(), its common case written out (the call is not inlined).
-				b := rng.uint64()
-				k := b & (zigLayers - 1)
-				u := float64(int64(b)>>8) * 0x1p-55
-				z := u * zigX[k]
-				if !(math.Abs(u) < zigRatio[k]) {
-					z = rng.normSlow(k, u)
-				}
-				xi := c.sqrtDt * z
-				dv += float64(c.sigma*xi) / c.sqrtTauM
-			}
-			vi = dv + vi
-			if vi >= c.vThresh {
-				last[i] = n
-				vi = c.vReset
-				iaNew += c.adaptJump
-				spikes = append(spikes, base+int32(i))
-			} else if !(math.Abs(vi) <= RunawayVolt) {
-				bad = true
-			}
-			v[i] = vi
-		}
-		if adapt {
-			ia[i] = iaNew
+		} else {
+			frozen++
 		}
 	}
 	acc.sE, acc.sI = accE, accI
-	return spikes, bad
+	if p.sExt != nil {
+		sExt, uExt := p.sExt[:nu], p.uExt[:nu]
+		for i := range sExt {
+			s, u := sExt[i], uExt[i]
+			sExt[i] = float64(aSE*(u-s)) + s
+			uExt[i] = float64(aUE*u) + u
+		}
+	}
+	if c.adapt {
+		ia, last := p.ia[:nu], p.last[:nu]
+		aA, jump := c.aAdapt, c.adaptJump
+		for i := range ia {
+			x := float64(aA*ia[i]) + ia[i]
+			if last[i] == n {
+				x += jump
+			}
+			ia[i] = x
+		}
+	}
+	return frozen
 }

@@ -113,11 +113,11 @@ func runNetworkPlain(cfg NetworkConfig, conn *Connectivity, seed uint64) (steps 
 			nu.uE = float64(c.aUE*u.uE) + u.uE
 			nu.uExt = float64(c.aUE*u.uExt) + u.uExt
 			nu.uI = float64(c.aUI*u.uI) + u.uI
+			xi := 0.0
+			if noise {
+				xi = c.sqrtDt * rng.norm() // every unit draws, refractory or not, as in Brian2
+			}
 			if notRef[i] {
-				xi := 0.0
-				if noise {
-					xi = c.sqrtDt * rng.norm()
-				}
 				nu.v = (float64(dt*(((float64(c.eL*c.gL)/c.cm+u.sE/c.cm)+u.sExt/c.cm)-((float64(c.gL*u.v)/c.cm+u.ia/c.cm)+u.sI/c.cm))) +
 					float64(c.sigma*xi)/c.sqrtTau) + u.v
 			}

@@ -44,9 +44,10 @@ const (
 // zigX[i] is the right edge of layer i (zigX[0] = zigV/f(zigR), the base strip's equivalent
 // width; zigX[256] = 0); zigRatio[i] = zigX[i+1]/zigX[i]: |u| below it is inside the layer's
 // rectangle under the curve.
-var zigX, zigRatio = zigTables()
+var zigX, zigRatio, zigF = zigTables()
 
-func zigTables() (x [zigLayers + 1]float64, ratio [zigLayers]float64) {
+// zigTables returns the edges, the inner ratios and f(x_i) = exp(−x_i²/2) of the layers.
+func zigTables() (x [zigLayers + 1]float64, ratio [zigLayers]float64, fx [zigLayers + 1]float64) {
 	f := math.Exp(-0.5 * zigR * zigR)
 	x[0] = zigV / f
 	x[1] = zigR
@@ -58,18 +59,62 @@ func zigTables() (x [zigLayers + 1]float64, ratio [zigLayers]float64) {
 	for i := range ratio {
 		ratio[i] = x[i+1] / x[i]
 	}
-	return x, ratio
+	for i := range fx {
+		fx[i] = math.Exp(-0.5 * x[i] * x[i])
+	}
+	return x, ratio, fx
+}
+
+// zigInt[i] is zigRatio[i]·2⁵⁵: the fast case compares the 56-bit signed integer of a draw with
+// it, which avoids taking a float's absolute value.
+var zigInt = func() (t [zigLayers]int64) {
+	for i, r := range zigRatio {
+		t[i] = int64(r * 0x1p55)
+	}
+	return t
+}()
+
+// zigFast is a draw's common case from its 64 bits b: the layer k, the signed uniform u, the
+// number z = u·x_k, and whether z is inside the layer's inner rectangle (then it is the result).
+func zigFast(b uint64) (z, u float64, k uint64, ok bool) {
+	k = b & (zigLayers - 1)
+	j := int64(b) >> 8
+	u = float64(j) * 0x1p-55 // uniform on [−1, 1)
+	m := j >> 63
+	return u * zigX[k], u, k, (j^m)-m < zigInt[k]
 }
 
 // norm returns a standard normal number.
 func (r *normalRand) norm() float64 {
-	b := r.uint64()
-	i := b & (zigLayers - 1)
-	u := float64(int64(b)>>8) * 0x1p-55 // uniform on [−1, 1)
-	if math.Abs(u) < zigRatio[i] {
-		return u * zigX[i]
+	z, u, k, ok := zigFast(r.uint64())
+	if ok {
+		return z
 	}
-	return r.normSlow(i, u)
+	return r.normSlow(k, u)
+}
+
+// fill sets every element of z to the next standard normal number, the same numbers as as many
+// calls of norm, with the generator's state in registers.
+func (r *normalRand) fill(z []float64) {
+	s0, s1, s2, s3 := r.s0, r.s1, r.s2, r.s3
+	for i := range z {
+		b := bits.RotateLeft64(s0+s3, 23) + s0
+		t := s1 << 17
+		s2 ^= s0
+		s3 ^= s1
+		s1 ^= s2
+		s0 ^= s3
+		s2 ^= t
+		s3 = bits.RotateLeft64(s3, 45)
+		x, u, k, ok := zigFast(b)
+		if !ok {
+			r.s0, r.s1, r.s2, r.s3 = s0, s1, s2, s3
+			x = r.normSlow(k, u)
+			s0, s1, s2, s3 = r.s0, r.s1, r.s2, r.s3
+		}
+		z[i] = x
+	}
+	r.s0, r.s1, r.s2, r.s3 = s0, s1, s2, s3
 }
 
 // float64 returns a uniform number in [0, 1) with 53 random bits.
@@ -92,17 +137,16 @@ func (r *normalRand) normSlow(i uint64, u float64) float64 {
 				}
 			}
 		}
+		// A wedge: x is in layer i's strip but outside its inner rectangle. A uniform height
+		// between the strip's bottom f(x_i) and top f(x_{i+1}) below the curve accepts x.
 		x := u * zigX[i]
-		f0 := math.Exp(-0.5 * (zigX[i]*zigX[i] - x*x))
-		f1 := math.Exp(-0.5 * (zigX[i+1]*zigX[i+1] - x*x))
-		if f1+r.float64()*(f0-f1) < 1 {
+		if zigF[i]+r.float64()*(zigF[i+1]-zigF[i]) < math.Exp(-0.5*x*x) {
 			return x
 		}
-		b := r.uint64()
-		i = b & (zigLayers - 1)
-		u = float64(int64(b)>>8) * 0x1p-55
-		if math.Abs(u) < zigRatio[i] {
-			return u * zigX[i]
+		var z float64
+		var ok bool
+		if z, u, i, ok = zigFast(r.uint64()); ok {
+			return z
 		}
 	}
 }

@@ -107,6 +107,7 @@ func TestNetworkMatchesPlain(t *testing.T) {
 				}
 			}
 		}},
+		{"silences long enough for subnormal fixed points", waves, func(c *Connectivity, _ NetworkConfig) { waveDelays(c) }},
 		{"no kick, strong noise", func() NetworkConfig {
 			c := small()
 			c.KickFraction = 0
@@ -150,6 +151,62 @@ func TestNetworkMatchesPlain(t *testing.T) {
 				t.Logf("seed %d: %d spikes", seed, len(steps))
 			}
 		})
+	}
+}
+
+// waves is a network in which activity comes in waves 0.75 s apart (every delay is 1500 steps of
+// 0.5 ms, see waveDelays), so that between waves the synaptic pairs decay, within 0.5 s (τ_I of
+// 1 ms is two steps), to subnormal fixed points, and the next wave's inputs leave them again.
+func waves() NetworkConfig {
+	c := seedNetworkConfig(120, 0.5)
+	c.DtSec, c.DurationSec = 0.5*ms, 2.5
+	c.NoiseSigmaVolt = 0
+	c.KickTimeSec, c.KickFraction, c.KickAmp = 20*ms, 0.1, 5*nA
+	c.W.EEAmp *= 3
+	c.W.IEAmp *= 3
+	return c
+}
+
+func waveDelays(c *Connectivity) {
+	for p := range c.DelaySteps {
+		for k := range c.DelaySteps[p] {
+			c.DelaySteps[p][k] = 1500
+		}
+	}
+}
+
+// TestNetworkSubnormalFixedPoints: in waves(), just before the fourth wave some units' s_I and
+// u_I are subnormal numbers that a step leaves unchanged (after inputs in the second and third
+// waves), and there, where Run skips them, the state of every unit is runNetworkPlain's.
+func TestNetworkSubnormalFixedPoints(t *testing.T) {
+	cfg := waves()
+	cfg.DurationSec = 2.26
+	conn := mustConnectivity(t, cfg, 7)
+	waveDelays(conn)
+	var s NetworkScratch
+	var r NetworkResult
+	if err := mustNetwork(t, cfg, conn).Run(1, &s, &r); err != nil {
+		t.Fatal(err)
+	}
+	_, _, final, _ := runNetworkPlain(cfg, conn, 1)
+	for i, want := range final {
+		if got := s.Unit(i); !sameState(got, want) {
+			t.Fatalf("unit %d state after %g s\n got %+v\nwant %+v", i, cfg.DurationSec, got, want)
+		}
+	}
+	frozen := 0
+	for i := range cfg.NUnits {
+		u := s.Unit(i)
+		if u.SIAmp > 0 && u.SIAmp < 0x1p-1022 && u.UIAmp > 0 && u.UIAmp < 0x1p-1022 {
+			frozen++
+		}
+	}
+	waves := map[int64]bool{}
+	for _, st := range r.SpikeSteps {
+		waves[st/1500] = true
+	}
+	if frozen < 10 || len(waves) < 3 {
+		t.Errorf("%d units with subnormal s_I and u_I, spikes in %d waves: want at least 10 and 3", frozen, len(waves))
 	}
 }
 
@@ -406,5 +463,64 @@ func TestPathwayNames(t *testing.T) {
 	}
 	if EI.SourceInh() != true || EI.TargetInh() != false || IE.SourceInh() != false || IE.TargetInh() != true {
 		t.Error("EI is onto E from I, IE onto I from E")
+	}
+}
+
+// TestSynapticFixedPoints: advance with the fixed-point check gives, step after step, the same
+// state as without it, for pairs at a recorded fixed point, pairs that reach one, a pair whose u
+// equals a recorded u while its s does not, and ordinary pairs; the records it creates are fixed
+// points with s/C_m.
+func TestSynapticFixedPoints(t *testing.T) {
+	cfg := seedNetworkConfig(100, 0.5)
+	c := newPopStep(cfg.Inh, cfg.Syn, cfg.DtSec, 0)
+	sub := func(k float64) float64 { return k * 0x1p-1074 }
+	type pair struct{ s, u float64 }
+	start := []pair{{0, 0}, {sub(8), sub(4)}, {sub(40), sub(4)}, {1e-10, 2e-10}, {sub(3000), sub(2000)}, {0, sub(5)}}
+	mk := func() popView {
+		n := len(start)
+		p := popView{v: make([]float64, n), ia: make([]float64, n), sE: make([]float64, n), uE: make([]float64, n),
+			sI: make([]float64, n), uI: make([]float64, n), last: make([]int64, n), fixE: make([]synFix, n), fixI: make([]synFix, n)}
+		for i, st := range start {
+			p.v[i], p.last[i] = 0.01, NeverSpiked
+			p.sI[i], p.uI[i] = st.s, st.u
+			p.sE[i], p.uE[i] = st.s, st.u
+		}
+		// unit 2: a record whose u is unit 2's u, but not its s
+		p.fixI[2] = synFix{s: math.Float64bits(sub(8)), u: math.Float64bits(sub(4)), q: sub(8) / c.cm}
+		return p
+	}
+	with, without := mk(), mk()
+	var accW, accWo popSums
+	for n := range int64(400) {
+		c.advance(with, n, 0, nil, nil, &accW, true)
+		c.advance(without, n, 0, nil, nil, &accWo, false)
+		for i := range start {
+			for _, x := range [][2]float64{{with.sI[i], without.sI[i]}, {with.uI[i], without.uI[i]}, {with.sE[i], without.sE[i]},
+				{with.uE[i], without.uE[i]}, {with.v[i], without.v[i]}} {
+				if math.Float64bits(x[0]) != math.Float64bits(x[1]) {
+					t.Fatalf("step %d, unit %d: %v with the check, %v without", n, i, x[0], x[1])
+				}
+			}
+		}
+	}
+	if accW != accWo {
+		t.Errorf("sums %v with the check, %v without", accW, accWo)
+	}
+	for i := range start {
+		for _, r := range []struct {
+			f      synFix
+			aS, aU float64
+		}{{with.fixE[i], c.aSE, c.aUE}, {with.fixI[i], c.aSI, c.aUI}} {
+			s, u := math.Float64frombits(r.f.s), math.Float64frombits(r.f.u)
+			if i == 2 && r.f == with.fixI[2] && r.f.u == math.Float64bits(sub(4)) && r.f.s == math.Float64bits(sub(8)) {
+				continue // the record set by hand
+			}
+			if s2, u2 := float64(r.aS*(u-s))+s, float64(r.aU*u)+u; s2 != s || u2 != u || r.f.q != s/c.cm {
+				t.Errorf("unit %d: record %+v is not a fixed point with s/C_m", i, r.f)
+			}
+		}
+	}
+	if with.fixI[1].s != math.Float64bits(sub(8)) || with.fixI[1].u != math.Float64bits(sub(4)) {
+		t.Errorf("unit 1 (at a fixed point from the start): record %+v", with.fixI[1])
 	}
 }
