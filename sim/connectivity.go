@@ -54,28 +54,8 @@ func NewConnectivity(cfg NetworkConfig, seed uint64) (*Connectivity, error) {
 	for p := EE; p <= II; p++ {
 		nPre, nPost := cfg.pathwaySizes(p)
 		k := cfg.SynapseCount(p)
-		pre, post := make([]int32, 0, k), make([]int32, 0, k)
-		// Selection sampling (Knuth's algorithm S): visit the candidate pairs in order and take
-		// each with probability (still needed)/(still left): every k-subset is equally likely.
 		seedPCG(&pcg, seed, connPairsTag<<4|uint64(p))
-		need := uint64(k)
-		left := uint64(nPre) * uint64(nPost)
-		if p.within() {
-			left -= uint64(nPre)
-		}
-		for i := 0; i < nPre && need > 0; i++ {
-			for j := 0; j < nPost && need > 0; j++ {
-				if p.within() && i == j {
-					continue
-				}
-				if uint64n(&pcg, left) < need {
-					pre = append(pre, int32(i))
-					post = append(post, int32(j))
-					need--
-				}
-				left--
-			}
-		}
+		pre, post := choosePairs(&pcg, nPre, nPost, p.within(), k)
 		seedPCG(&pcg, seed, connDelayTag<<4|uint64(p))
 		delay := make([]int32, k)
 		dMax := cfg.delayMax(p)
@@ -85,6 +65,82 @@ func NewConnectivity(cfg NetworkConfig, seed uint64) (*Connectivity, error) {
 		c.Pre[p], c.Post[p], c.DelaySteps[p] = pre, post, delay
 	}
 	return c, nil
+}
+
+// choosePairs returns k distinct (pre, post) pairs of an nPre × nPost grid (without the diagonal
+// when within), every k-subset equally likely, sorted by pre then post. It draws uniform grid
+// positions and rejects those not allowed or already taken, which gives a uniform k-subset; when k
+// is more than half the allowed pairs it so chooses the pairs left out instead, so that at most
+// half the draws are rejected either way.
+func choosePairs(pcg *rand.PCG, nPre, nPost int, within bool, k int) (pre, post []int32) {
+	grid := uint64(nPre) * uint64(nPost)
+	allowed := grid
+	if within {
+		allowed -= uint64(nPre)
+	}
+	pick := uint64(k)
+	complement := 2*pick > allowed
+	if complement {
+		pick = allowed - pick
+	}
+	taken := make([]uint64, (grid+63)/64) // marked: not allowed, or drawn
+	if within {
+		for i := range uint64(nPre) {
+			d := i*uint64(nPost) + i
+			taken[d/64] |= 1 << (d % 64)
+		}
+	}
+	for left := pick; left > 0; {
+		f := uint64n(pcg, grid)
+		w, b := f/64, uint64(1)<<(f%64)
+		if taken[w]&b == 0 {
+			taken[w] |= b
+			left--
+		}
+	}
+	// The chosen pairs: the drawn ones, or the allowed ones not drawn.
+	pre, post = make([]int32, 0, k), make([]int32, 0, k)
+	var diag []uint64
+	if within && complement {
+		diag = make([]uint64, len(taken))
+		for i := range uint64(nPre) {
+			d := i*uint64(nPost) + i
+			diag[d/64] |= 1 << (d % 64)
+		}
+	}
+	for w, word := range taken {
+		if complement {
+			word = ^word
+			if diag != nil {
+				word &^= diag[w]
+			}
+			if w == len(taken)-1 && grid%64 != 0 {
+				word &= 1<<(grid%64) - 1
+			}
+		} else if within {
+			word &^= diagBits(w, nPre, nPost)
+		}
+		for word != 0 {
+			f := uint64(w)*64 + uint64(bits.TrailingZeros64(word))
+			word &= word - 1
+			pre = append(pre, int32(f/uint64(nPost)))
+			post = append(post, int32(f%uint64(nPost)))
+		}
+	}
+	return pre, post
+}
+
+// diagBits returns the bits of word w of the grid that lie on its diagonal (i = j).
+func diagBits(w, nPre, nPost int) uint64 {
+	var m uint64
+	lo := uint64(w) * 64
+	// Diagonal positions are i·(nPost+1); those in [lo, lo+64).
+	step := uint64(nPost) + 1
+	i := (lo + step - 1) / step
+	for ; i < uint64(nPre) && i*step < lo+64; i++ {
+		m |= 1 << (i*step - lo)
+	}
+	return m
 }
 
 // uint64n returns a uniform integer in [0, n) (Lemire's multiply-and-reject).

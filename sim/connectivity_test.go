@@ -5,14 +5,21 @@ import (
 	"compress/gzip"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
 
 // TestNewConnectivityRules: counts, no autapses, no repeated pair, indices and delays in range,
-// sorted by (pre, post), deterministic per seed.
+// sorted by (pre, post), deterministic per seed; at p 0.8 and 1 the pairs left out are drawn
+// instead of the pairs kept.
 func TestNewConnectivityRules(t *testing.T) {
-	cfg := seedNetworkConfig(500, 0.3)
+	for _, p := range []float64{0.3, 0.8, 1} {
+		t.Run(strconv.FormatFloat(p, 'g', -1, 64), func(t *testing.T) { testConnectivityRules(t, seedNetworkConfig(500, p)) })
+	}
+}
+
+func testConnectivityRules(t *testing.T, cfg NetworkConfig) {
 	c := mustConnectivity(t, cfg, 42)
 	if err := c.Check(cfg); err != nil {
 		t.Fatal(err)
@@ -59,7 +66,7 @@ func TestNewConnectivityRules(t *testing.T) {
 		if !slices.Equal(c.Pre[p], again.Pre[p]) || !slices.Equal(c.Post[p], again.Post[p]) || !slices.Equal(c.DelaySteps[p], again.DelaySteps[p]) {
 			t.Errorf("%v: seed 42 twice gave different synapses", p)
 		}
-		if slices.Equal(c.Post[p], other.Post[p]) {
+		if cfg.PropConnect < 1 && slices.Equal(c.Post[p], other.Post[p]) {
 			t.Errorf("%v: seeds 42 and 43 gave the same synapses", p)
 		}
 	}

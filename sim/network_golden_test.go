@@ -268,14 +268,14 @@ type goldenNetStats struct {
 var trialStats = []string{"Up states", "mean duration (s)", "E Up rate (Hz)", "I Up rate (Hz)"}
 
 // TestNetworkUpStatesMatchBrian2 runs the noisy golden settings (Brian2 ran 200 seeds of each)
-// over 100 or 400 seeds, each seed with its own connectivity (NewConnectivity) and noise, measures each trial's Up states
+// over 200 or 300 seeds, each seed with its own connectivity (NewConnectivity) and noise, measures each trial's Up states
 // as the seed's training does (analysis.SummarizeUps), and requires the mean over seeds of each
 // measure (number of Up states, mean duration, E and I Up rates) to lie within 3 standard errors
 // of the difference, √(se²_eisweep + se²_Brian2), of Brian2's. Connectivity and noise are each
 // side's own random numbers, so only distributions can agree.
 func TestNetworkUpStatesMatchBrian2(t *testing.T) {
 	if testing.Short() {
-		t.Skip("runs 500 network trials (about 15 s on two cores)")
+		t.Skip("runs 500 network trials (about 30 s on two cores)")
 	}
 	for _, path := range networkGoldens(t, "stats_*.json.gz") {
 		t.Run(filepath.Base(path), func(t *testing.T) {
@@ -291,11 +291,11 @@ func TestNetworkUpStatesMatchBrian2(t *testing.T) {
 					brian[k] = append(brian[k], v)
 				}
 			}
-			// eisweep runs 100 seeds of the 1000-unit network, 400 of smaller ones (4× cheaper
-			// at N = 500): enough for its standard errors to be at most Brian2's.
-			seeds := 100
+			// eisweep runs 200 seeds of the 1000-unit network, 300 of smaller ones (4× cheaper at
+			// N = 500).
+			seeds := 200
 			if cfg.NUnits < 1000 {
-				seeds = 400
+				seeds = 300
 			}
 			ours := runUpStatTrials(t, cfg, seeds)
 			for k, name := range trialStats {

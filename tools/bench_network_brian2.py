@@ -36,8 +36,12 @@ def main():
     ap.add_argument("--n-units", type=int, default=2000)
     ap.add_argument("--p", type=float, default=0.25)
     ap.add_argument("--reps", type=int, default=5)
+    ap.add_argument("--cache-dir", default="", help="Brian2's cython cache (default: network_goldens.py's); "
+                    "an empty directory times a cold build")
     a = ap.parse_args()
     g.set_target("cython")
+    if a.cache_dir:
+        prefs.codegen.runtime.cython.cache_dir = a.cache_dir
     cache = prefs.codegen.runtime.cython.cache_dir
     cold = not os.path.isdir(cache) or not os.listdir(cache)
     case = g.Case("bench", a.n_units, a.p, noise_sigma=2.5e-3)
