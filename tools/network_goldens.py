@@ -414,8 +414,22 @@ def det_one(name, tname, path):
          if TARGETS[tname][0] == "cython" else None}
     r.update(mean_currents(case, obj, n_steps))
     r["ups"] = up_analysis(case, obj)
+    r["code"] = {"state_update": code_lines(obj["ge"].state_updater.codeobj),
+                 "reset": code_lines(obj["ge"].resetter["spike"].codeobj),
+                 "on_pre_EE": code_lines(obj["syns"]["EE"].pre.codeobj),
+                 "on_pre_EI": code_lines(obj["syns"]["EI"].pre.codeobj)}
     with open(path, "w") as f:
         json.dump(r, f)
+
+
+def code_lines(codeobj):
+    """The arithmetic lines of the code Brian2 generated for a code object (for the record)."""
+    code = codeobj.code
+    lines = str(getattr(code, "run", code)).splitlines()
+    keep = ("_lio_", "_v =", "not_refractory =", "xi =", "+=", "add.at", "v = vReset", "_iAdapt =", "_sE =",
+            "_sI =", "_sExt =", "_uE =", "_uI =", "_uExt =")
+    out = [l.strip() for l in lines if any(k in l for k in keep)]
+    return [l for l in out if not l.startswith(("cdef", "#", "_var_", "_namespace"))]
 
 
 def gen_det(out, cases, targets):
