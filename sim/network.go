@@ -388,7 +388,8 @@ type NetworkScratch struct {
 	fixE, fixI            []synFix  // fixed points of each unit's (s_E, u_E) and (s_I, u_I)
 	checkIn               [3]int    // steps until the kicked, other E and I units look for fixed points
 	ringE, ringI          [][]int32 // spikes of the last maxDelay+1 steps, by step mod (maxDelay+1)
-	rng                   normalRand
+	noise                 normalGen // the noise's stream
+	z                     []float64 // the step's normal numbers, one per unit
 }
 
 // NetworkUnitState is the dynamic state of one unit of a network, in SI units.
@@ -442,6 +443,7 @@ func (s *NetworkScratch) reset(nw *Network) {
 	grow(&s.uExt, nw.nKick)
 	clear(s.sExt)
 	clear(s.uExt)
+	grow(&s.z, n)
 	slots := nw.maxDelay + 1
 	for _, r := range []*[][]int32{&s.ringE, &s.ringI} {
 		if len(*r) < slots {
@@ -473,7 +475,7 @@ const noiseTag = 0x4e6f6973
 func (nw *Network) Run(seed uint64, s *NetworkScratch, out *NetworkResult) error {
 	s.reset(nw)
 	if nw.noise {
-		s.rng.seed(seed, noiseTag)
+		s.noise.seed(seed, noiseTag)
 	}
 	out.SpikeSteps = out.SpikeSteps[:0]
 	out.SpikeUnits = out.SpikeUnits[:0]
@@ -485,9 +487,9 @@ func (nw *Network) Run(seed uint64, s *NetworkScratch, out *NetworkResult) error
 	}
 	kicked, exc, inh := view(0, nKick), view(nKick, nExc), view(nExc, nExc+nw.nInh)
 	kicked.sExt, kicked.uExt = s.sExt, s.uExt
-	var rng *normalRand // nil without noise
+	var zK, zX, zI []float64 // the noise of the kicked, the other E and the I units; nil without noise
 	if nw.noise {
-		rng = &s.rng
+		zK, zX, zI = s.z[:nKick], s.z[nKick:nExc], s.z[nExc:]
 	}
 	var accE, accI popSums
 	var err error
@@ -498,6 +500,9 @@ func (nw *Network) Run(seed uint64, s *NetworkScratch, out *NetworkResult) error
 		// does not, so doing them at once is Brian2's order).
 		// Each population looks for synaptic fixed points (synFix) in every step while it has
 		// some, and otherwise every fixCheckEvery steps.
+		if nw.noise {
+			s.noise.fill(s.z) // every unit draws one number in every step, as in Brian2
+		}
 		var check [3]bool
 		for k := range check {
 			check[k] = s.checkIn[k] == 0
@@ -505,10 +510,10 @@ func (nw *Network) Run(seed uint64, s *NetworkScratch, out *NetworkResult) error
 		spE := s.ringE[slot][:0]
 		var bad, badE, badI bool
 		var frozen [3]int
-		spE, bad, frozen[0] = nw.exc.advance(kicked, n, 0, rng, spE, &accE, check[0])
-		spE, badE, frozen[1] = nw.exc.advance(exc, n, int32(nKick), rng, spE, &accE, check[1])
+		spE, bad, frozen[0] = nw.exc.advance(kicked, n, 0, zK, spE, &accE, check[0])
+		spE, badE, frozen[1] = nw.exc.advance(exc, n, int32(nKick), zX, spE, &accE, check[1])
 		var spI []int32
-		spI, badI, frozen[2] = nw.inh.advance(inh, n, 0, rng, s.ringI[slot][:0], &accI, check[2])
+		spI, badI, frozen[2] = nw.inh.advance(inh, n, 0, zI, s.ringI[slot][:0], &accI, check[2])
 		for k := range check {
 			switch {
 			case !check[k]:

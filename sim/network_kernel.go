@@ -1,9 +1,6 @@
 package sim
 
-import (
-	"math"
-	"math/bits"
-)
+import "math"
 
 // popStep holds the constants of one population's update, computed once as Brian2 computes its
 // loop invariants (docs/MODEL.md, "The recurrent network").
@@ -75,9 +72,10 @@ type popSums struct{ sE, sI float64 }
 // advance is one step n of the units of p: Brian2's "groups" (Euler), "thresholds" and "resets"
 // slots (docs/MODEL.md, "The recurrent network"). It appends base + the index of each unit that
 // spikes to spikes, adds every unit's s_E and s_I before the update to acc, and reports whether a
-// unit's v became NaN or ran away. rng is nil when the noise is off; with noise every unit draws a
-// standard normal number in every step, refractory or not, as in Brian2. This is the whole unit update:
-// a faster kernel replaces this function.
+// unit's v became NaN or ran away. z holds the step's standard normal numbers, one per unit of p
+// (every unit draws one in every step, refractory or not, as in Brian2), or is nil when the noise
+// is off. This is the reference of the unit update: the AVX-512 kernel (network_fast.go) gives the
+// same numbers, and a test holds it to that.
 //
 // The arithmetic is Brian2 2.5.1's generated code, operation by operation, with every product
 // converted to float64 before it is added so that no multiply-add is fused:
@@ -104,14 +102,14 @@ type popSums struct{ sE, sI float64 }
 // With check, the passes use and look for fixed points of the synaptic pairs (see synFix) and
 // advance returns how many pairs were at one; without, they compute every pair. Both give the
 // same numbers: the check only saves time, when many pairs sit at subnormal fixed points.
-func (c *popStep) advance(p popView, n int64, base int32, rng *normalRand, spikes []int32, acc *popSums, check bool) ([]int32, bool, int) {
-	spikes, bad := c.advanceV(p, n, base, rng, spikes, check)
+func (c *popStep) advance(p popView, n int64, base int32, z []float64, spikes []int32, acc *popSums, check bool) ([]int32, bool, int) {
+	spikes, bad := c.advanceV(p, n, base, z, spikes, check)
 	frozen := c.advanceSyn(p, n, acc, check)
 	return spikes, bad, frozen
 }
 
 // advanceV is the first pass of advance: v, threshold and reset (v ← v_reset, lastspike ← n).
-func (c *popStep) advanceV(p popView, n int64, base int32, rng *normalRand, spikes []int32, check bool) ([]int32, bool) {
+func (c *popStep) advanceV(p popView, n int64, base int32, z []float64, spikes []int32, check bool) ([]int32, bool) {
 	v := p.v
 	nu := len(v)
 	ia, sE, sI, last := p.ia[:nu], p.sE[:nu], p.sI[:nu], p.last[:nu]
@@ -121,37 +119,13 @@ func (c *popStep) advanceV(p popView, n int64, base int32, rng *normalRand, spik
 	if ext {
 		sExt = p.sExt[:nu]
 	}
-	adapt, noise := c.adapt, rng != nil
-	refSteps, cm, gL, eLgL, dt := c.refSteps, c.cm, c.gL, c.eLgLOverCm, c.dt
-	// The generator's state lives in locals during the loop.
-	var s0, s1, s2, s3 uint64
+	adapt, noise := c.adapt, z != nil
 	if noise {
-		s0, s1, s2, s3 = rng.s0, rng.s1, rng.s2, rng.s3
+		z = z[:nu]
 	}
+	refSteps, cm, gL, eLgL, dt := c.refSteps, c.cm, c.gL, c.eLgLOverCm, c.dt
 	bad := false
 	for i := range v {
-		var z float64
-		if noise {
-			// rng.norm() written out: xoshiro256++ on the local state and the ziggurat's common
-			// case; the rare rest goes through normSlow on the stored state. As in Brian2, every
-			// unit draws a number in every step, refractory or not.
-			b := bits.RotateLeft64(s0+s3, 23) + s0
-			t := s1 << 17
-			s2 ^= s0
-			s3 ^= s1
-			s1 ^= s2
-			s0 ^= s3
-			s2 ^= t
-			s3 = bits.RotateLeft64(s3, 45)
-			var u float64
-			var k uint64
-			var ok bool
-			if z, u, k, ok = zigFast(b); !ok {
-				rng.s0, rng.s1, rng.s2, rng.s3 = s0, s1, s2, s3
-				z = rng.normSlow(k, u)
-				s0, s1, s2, s3 = rng.s0, rng.s1, rng.s2, rng.s3
-			}
-		}
 		if n-last[i] < refSteps {
 			continue
 		}
@@ -178,7 +152,7 @@ func (c *popStep) advanceV(p popView, n int64, base int32, rng *normalRand, spik
 		neg += qI
 		dv := float64(dt * (pos - neg))
 		if noise {
-			xi := c.sqrtDt * z
+			xi := c.sqrtDt * z[i]
 			dv += float64(c.sigma*xi) / c.sqrtTauM
 		}
 		vi = dv + vi
@@ -190,9 +164,6 @@ func (c *popStep) advanceV(p popView, n int64, base int32, rng *normalRand, spik
 			bad = true
 		}
 		v[i] = vi
-	}
-	if noise {
-		rng.s0, rng.s1, rng.s2, rng.s3 = s0, s1, s2, s3
 	}
 	return spikes, bad
 }

@@ -8,8 +8,8 @@ import "math"
 // i_adapt/C_m and noise terms included, even when they are zero), and each pathway has a spike
 // queue like Brian2's CSpikeQueue: a ring of lists of synapse indices, into which a step's spikes
 // push their synapses (source by source, synapse by synapse) at the slot of each one's delay, and
-// whose current slot is delivered in order, one addition per synapse. The noise uses
-// normalRand.norm, which Run's kernel writes out inline. means are the mean currents, summed in
+// whose current slot is delivered in order, one addition per synapse. The noise is
+// normalGen's stream, n_E + n_I numbers per step, unit i's the i-th. means are the mean currents, summed in
 // order of step, then unit, from the state at the start of each step.
 func runNetworkPlain(cfg NetworkConfig, conn *Connectivity, seed uint64) (steps []int64, units []int32, final []NetworkUnitState, means [4]float64) {
 	nExc, nInh := cfg.Sizes()
@@ -47,9 +47,10 @@ func runNetworkPlain(cfg NetworkConfig, conn *Connectivity, seed uint64) (steps 
 		}
 		us[i] = unit{v: c.eL, last: NeverSpiked}
 	}
-	var rng normalRand
+	var rng normalGen
 	rng.seed(seed, noiseTag)
 	noise := cfg.NoiseSigmaVolt != 0
+	z := make([]float64, n)
 
 	type queue struct {
 		slots    [][]int32
@@ -97,6 +98,9 @@ func runNetworkPlain(cfg NetworkConfig, conn *Connectivity, seed uint64) (steps 
 			}
 		}
 		// groups
+		if noise {
+			rng.fill(z) // the step's numbers, unit i's in z[i], as Run draws them
+		}
 		notRef := make([]bool, n)
 		for i := range us {
 			c := &ce
@@ -115,7 +119,7 @@ func runNetworkPlain(cfg NetworkConfig, conn *Connectivity, seed uint64) (steps 
 			nu.uI = float64(c.aUI*u.uI) + u.uI
 			xi := 0.0
 			if noise {
-				xi = c.sqrtDt * rng.norm() // every unit draws, refractory or not, as in Brian2
+				xi = c.sqrtDt * z[i] // every unit draws, refractory or not, as in Brian2
 			}
 			if notRef[i] {
 				nu.v = (float64(dt*(((float64(c.eL*c.gL)/c.cm+u.sE/c.cm)+u.sExt/c.cm)-((float64(c.gL*u.v)/c.cm+u.ia/c.cm)+u.sI/c.cm))) +

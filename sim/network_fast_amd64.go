@@ -1,0 +1,10 @@
+//go:build amd64 && !purego
+
+package sim
+
+import "golang.org/x/sys/cpu"
+
+// haveAVX512 reports whether the CPU and the OS support the AVX-512 subsets the network's
+// assembly uses: F and DQ, and BW and VL, which every AVX-512 CPU since Skylake-SP has. x/sys/cpu
+// clears these flags when the OS does not save the opmask and ZMM state.
+var haveAVX512 = cpu.X86.HasAVX512F && cpu.X86.HasAVX512DQ && cpu.X86.HasAVX512BW && cpu.X86.HasAVX512VL
