@@ -24,6 +24,21 @@
 // reproduce Brian2's spikes exactly; tests compare them with golden data from Brian2 under
 // testdata/brian2, produced by tools/brian2_goldens.py.
 //
+// # The recurrent network's fast path
+//
+// [Network.Run] updates its units with an AVX-512 kernel (network_fast_amd64.s) where the CPU
+// and the OS support AVX-512 F, DQ, BW and VL (golang.org/x/sys/cpu), and with the reference,
+// popStep.advance, everywhere else: other CPUs and architectures, the build tag purego, and the
+// few units the kernel hands back (a population's last N mod 8 units, groups whose v is within
+// 2⁻⁶⁰⁰ of 0). The kernel gives the reference's numbers bit for bit: every operation unfused and
+// in Brian2's order, the divisions by C_m and √τ_m in three exact operations from a reciprocal
+// when the divisor allows it (divExactOK, most do) and by vdivpd otherwise, the mean currents'
+// sums added one unit at a time in unit order, the runaway rule, and synaptic pairs at subnormal
+// fixed points skipped (network_fast.go explains why that is exact). The noise is one standard
+// normal number per unit per step from an 8-lane xoshiro256++ ziggurat (network_normal.go),
+// drawn by AVX-512 or by its scalar twin, which gives the same stream: a seed's run is the same
+// on every machine. Tests hold the two paths to each other, in one process, over full runs.
+//
 // The package is pure computation: no files, flags or goroutines. An [Experiment] is safe for
 // concurrent use by several goroutines, each with its own [Result] and inputs; nothing in a run
 // allocates once the Result's buffers have grown to size.

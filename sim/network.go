@@ -243,6 +243,7 @@ type Network struct {
 	steps      int64
 	kickStep   int64 // the step of the kick, or −1 for none
 	exc, inh   popStep
+	fexc, finh fastStep // the AVX-512 kernel's constants (network_fast.go)
 	noise      bool
 	maxDelay   int // over all pathways
 	out        [4]outgoing
@@ -303,6 +304,8 @@ func NewNetwork(cfg NetworkConfig, conn *Connectivity) (*Network, error) {
 			float64(1.0/(tauRise/1e-3)), cfg.W.weight(p))
 		nw.maxDelay = max(nw.maxDelay, nw.out[p].maxDelay)
 	}
+	boundOK := fastBoundOK(nw)
+	nw.fexc, nw.finh = newFastStep(&nw.exc, boundOK), newFastStep(&nw.inh, boundOK)
 	return nw, nil
 }
 
@@ -382,14 +385,15 @@ type NetworkResult struct {
 // still in flight. The zero value is ready to use; once it has grown to a network's size a run
 // allocates nothing. A NetworkScratch is not safe for concurrent use.
 type NetworkScratch struct {
-	v, ia, sE, uE, sI, uI []float64 // all units: E 0 … n_E−1, I n_E … N−1
-	last                  []int64   // step of each unit's last spike
-	sExt, uExt            []float64 // the kicked units
-	fixE, fixI            []synFix  // fixed points of each unit's (s_E, u_E) and (s_I, u_I)
-	checkIn               [3]int    // steps until the kicked, other E and I units look for fixed points
-	ringE, ringI          [][]int32 // spikes of the last maxDelay+1 steps, by step mod (maxDelay+1)
-	noise                 normalGen // the noise's stream
-	z                     []float64 // the step's normal numbers, one per unit
+	v, ia, sE, uE, sI, uI []float64  // all units: E 0 … n_E−1, I n_E … N−1
+	last                  []int64    // step of each unit's last spike
+	sExt, uExt            []float64  // the kicked units
+	fixE, fixI            []synFix   // fixed points of each unit's (s_E, u_E) and (s_I, u_I)
+	checkIn               [3]int     // steps until the kicked, other E and I units look for fixed points
+	ringE, ringI          [][]int32  // spikes of the last maxDelay+1 steps, by step mod (maxDelay+1)
+	noise                 normalGen  // the noise's stream
+	z                     []float64  // the step's normal numbers, one per unit
+	fast                  [2]fastPop // the AVX-512 kernel's state of the E and the I units
 }
 
 // NetworkUnitState is the dynamic state of one unit of a network, in SI units.
@@ -439,11 +443,17 @@ func (s *NetworkScratch) reset(nw *Network) {
 	clear(s.fixE) // (0, 0), with 0/C_m = 0
 	clear(s.fixI)
 	s.checkIn = [3]int{}
-	grow(&s.sExt, nw.nKick)
-	grow(&s.uExt, nw.nKick)
-	clear(s.sExt)
-	clear(s.uExt)
+	// s_Ext and u_Ext have a capacity rounded up to 8 units, zero beyond the kicked ones, for the
+	// AVX-512 kernel's groups of 8.
+	k8 := (nw.nKick + 7) &^ 7
+	for _, p := range []*[]float64{&s.sExt, &s.uExt} {
+		grow(p, k8)
+		clear(*p)
+		*p = (*p)[:nw.nKick]
+	}
 	grow(&s.z, n)
+	s.fast[0].reset(nw.nExc)
+	s.fast[1].reset(nw.nInh)
 	slots := nw.maxDelay + 1
 	for _, r := range []*[][]int32{&s.ringE, &s.ringI} {
 		if len(*r) < slots {
@@ -487,10 +497,16 @@ func (nw *Network) Run(seed uint64, s *NetworkScratch, out *NetworkResult) error
 	}
 	kicked, exc, inh := view(0, nKick), view(nKick, nExc), view(nExc, nExc+nw.nInh)
 	kicked.sExt, kicked.uExt = s.sExt, s.uExt
-	var zK, zX, zI []float64 // the noise of the kicked, the other E and the I units; nil without noise
+	allE := view(0, nExc)
+	allE.sExt, allE.uExt = s.sExt, s.uExt
+	var zE, zK, zX, zI []float64 // the noise of all E, the kicked, the other E, and the I units; nil without noise
 	if nw.noise {
-		zK, zX, zI = s.z[:nKick], s.z[nKick:nExc], s.z[nExc:]
+		zE, zK, zX, zI = s.z[:nExc], s.z[:nKick], s.z[nKick:nExc], s.z[nExc:]
 	}
+	// The AVX-512 kernel (network_fast.go) where the CPU has it and it can take the population,
+	// otherwise the reference; the two give the same numbers.
+	fastE := haveAVX512 && !forceScalar && nw.fexc.ok
+	fastI := haveAVX512 && !forceScalar && nw.finh.ok
 	var accE, accI popSums
 	var err error
 	n := int64(0)
@@ -510,10 +526,18 @@ func (nw *Network) Run(seed uint64, s *NetworkScratch, out *NetworkResult) error
 		spE := s.ringE[slot][:0]
 		var bad, badE, badI bool
 		var frozen [3]int
-		spE, bad, frozen[0] = nw.exc.advance(kicked, n, 0, zK, spE, &accE, check[0])
-		spE, badE, frozen[1] = nw.exc.advance(exc, n, int32(nKick), zX, spE, &accE, check[1])
-		var spI []int32
-		spI, badI, frozen[2] = nw.inh.advance(inh, n, 0, zI, s.ringI[slot][:0], &accI, check[2])
+		if fastE {
+			spE, badE = nw.exc.advanceFast(&nw.fexc, &s.fast[0], allE, nKick, n, 0, zE, spE, &accE)
+		} else {
+			spE, bad, frozen[0] = nw.exc.advance(kicked, n, 0, zK, spE, &accE, check[0])
+			spE, badE, frozen[1] = nw.exc.advance(exc, n, int32(nKick), zX, spE, &accE, check[1])
+		}
+		spI := s.ringI[slot][:0]
+		if fastI {
+			spI, badI = nw.inh.advanceFast(&nw.finh, &s.fast[1], inh, 0, n, 0, zI, spI, &accI)
+		} else {
+			spI, badI, frozen[2] = nw.inh.advance(inh, n, 0, zI, spI, &accI, check[2])
+		}
 		for k := range check {
 			switch {
 			case !check[k]:
