@@ -9,7 +9,6 @@ import (
 	"io"
 	"math"
 	"math/bits"
-	"math/rand/v2"
 	"strconv"
 	"strings"
 )
@@ -44,126 +43,155 @@ const (
 // postsynaptic unit, and per synapse a delay of floor(U·d_max/dt) + 1 steps. Each pathway draws its
 // pairs and its delays from streams of their own, so changing one pathway's d_max leaves the others
 // unchanged. Brian2's goldens draw theirs with numpy, so the two agree in distribution only.
+//
+// The random words come from the 8-lane xoshiro256++ generator of the noise (laneStream), which
+// the assembly draws at a fraction of a nanosecond per word; its scalar twin gives the same words,
+// so a seed's connectivity is the same on every machine.
 func NewConnectivity(cfg NetworkConfig, seed uint64) (*Connectivity, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
 	nExc, nInh := cfg.Sizes()
 	c := &Connectivity{NExc: nExc, NInh: nInh, DtSec: cfg.DtSec}
-	var pcg rand.PCG
+	r := new(laneStream)
+	var grid []uint64
 	for p := EE; p <= II; p++ {
 		nPre, nPost := cfg.pathwaySizes(p)
 		k := cfg.SynapseCount(p)
-		seedPCG(&pcg, seed, connPairsTag<<4|uint64(p))
-		pre, post := choosePairs(&pcg, nPre, nPost, p.within(), k)
-		seedPCG(&pcg, seed, connDelayTag<<4|uint64(p))
+		r.seed(seed, connPairsTag<<4|uint64(p))
+		var pre, post []int32
+		pre, post, grid = choosePairs(r, nPre, nPost, p.within(), k, grid)
+		r.seed(seed, connDelayTag<<4|uint64(p))
 		delay := make([]int32, k)
-		dMax := cfg.delayMax(p)
-		for s := range delay {
-			delay[s] = int32(delaySteps(float64(pcg.Uint64()>>11)*0x1p-53, dMax, cfg.DtSec))
+		dMax, dt := cfg.delayMax(p), cfg.DtSec
+		for s := 0; s < k; {
+			ws := r.batch()
+			m := min(len(ws), k-s)
+			for q, w := range ws[:m] {
+				// U = (word >> 11)·2⁻⁵³ (through int64: the same number, one instruction)
+				delay[s+q] = int32(delaySteps(float64(int64(w>>11))*0x1p-53, dMax, dt))
+			}
+			r.unread(len(ws) - m)
+			s += m
 		}
 		c.Pre[p], c.Post[p], c.DelaySteps[p] = pre, post, delay
 	}
 	return c, nil
 }
 
+// laneStream hands out the 8-lane generator's words (laneWords) one at a time.
+type laneStream struct {
+	lanes [32]uint64
+	buf   [nzChunk]uint64
+	i     int
+}
+
+// seed starts the stream of seed and tag: the lanes' states are the outputs of a SplitMix64
+// chain started at seed^tag<<32.
+func (r *laneStream) seed(seed, tag uint64) {
+	x := seed ^ tag<<32
+	seedLanes(&r.lanes, &x)
+	r.i = len(r.buf)
+}
+
+// batch returns the next words of the stream (block by block, lane 0 to 7 within a block), at
+// least one, as consumed; unread(n) gives the last n of them back. A caller that loops over a
+// batch keeps its position in a register.
+func (r *laneStream) batch() []uint64 {
+	if r.i == len(r.buf) {
+		laneWords(&r.lanes, r.buf[:])
+		r.i = 0
+	}
+	b := r.buf[r.i:]
+	r.i = len(r.buf)
+	return b
+}
+
+// unread gives the last n words of the last batch back.
+func (r *laneStream) unread(n int) { r.i -= n }
+
 // choosePairs returns k distinct (pre, post) pairs of an nPre × nPost grid (without the diagonal
 // when within), every k-subset equally likely, sorted by pre then post. It draws uniform grid
 // positions and rejects those not allowed or already taken, which gives a uniform k-subset; when k
 // is more than half the allowed pairs it so chooses the pairs left out instead, so that at most
-// half the draws are rejected either way.
-func choosePairs(pcg *rand.PCG, nPre, nPost int, within bool, k int) (pre, post []int32) {
-	grid := uint64(nPre) * uint64(nPost)
-	allowed := grid
+// half the draws are rejected either way. A position is a row (pre) and a column (post), each drawn
+// from one half of a 64-bit word by Lemire's multiply-and-reject; the grid is a bitmap of rows of
+// whole 64-bit words, so reading it row by row gives the sorted pairs without a division. grid is
+// a buffer for the bitmap (returned for reuse).
+func choosePairs(r *laneStream, nPre, nPost int, within bool, k int, grid []uint64) (pre, post []int32, _ []uint64) {
+	words := (nPost + 63) / 64
+	grow(&grid, nPre*words)
+	clear(grid) // a set bit: drawn, or not allowed
+	allowed := nPre * nPost
 	if within {
-		allowed -= uint64(nPre)
+		allowed -= nPre
+		for i := range nPre {
+			grid[i*words+i/64] |= 1 << (i % 64)
+		}
 	}
-	pick := uint64(k)
-	complement := 2*pick > allowed
+	pick := k
+	complement := 2*k > allowed
 	if complement {
-		pick = allowed - pick
+		pick = allowed - k
 	}
-	taken := make([]uint64, (grid+63)/64) // marked: not allowed, or drawn
-	if within {
-		for i := range uint64(nPre) {
-			d := i*uint64(nPost) + i
-			taken[d/64] |= 1 << (d % 64)
-		}
-	}
+	// i = ⌊lo32·nPre/2³²⌋ and j = ⌊hi32·nPost/2³²⌋, accepted only if both products' low halves
+	// are at least 2³² mod n (Lemire): then i and j are exactly uniform and independent.
+	tPre, tPost := uint32(-uint32(nPre)%uint32(nPre)), uint32(-uint32(nPost)%uint32(nPost))
 	for left := pick; left > 0; {
-		f := uint64n(pcg, grid)
-		w, b := f/64, uint64(1)<<(f%64)
-		if taken[w]&b == 0 {
-			taken[w] |= b
-			left--
-		}
-	}
-	// The chosen pairs: the drawn ones, or the allowed ones not drawn.
-	pre, post = make([]int32, 0, k), make([]int32, 0, k)
-	var diag []uint64
-	if within && complement {
-		diag = make([]uint64, len(taken))
-		for i := range uint64(nPre) {
-			d := i*uint64(nPost) + i
-			diag[d/64] |= 1 << (d % 64)
-		}
-	}
-	for w, word := range taken {
-		if complement {
-			word = ^word
-			if diag != nil {
-				word &^= diag[w]
+		ws := r.batch()
+		used := 0
+		for used < len(ws) && left > 0 {
+			w := ws[used]
+			used++
+			mi, mj := uint64(uint32(w))*uint64(nPre), (w>>32)*uint64(nPost)
+			if uint32(mi) < tPre || uint32(mj) < tPost {
+				continue
 			}
-			if w == len(taken)-1 && grid%64 != 0 {
-				word &= 1<<(grid%64) - 1
+			i, j := int(mi>>32), int(mj>>32)
+			g, b := &grid[i*words+j/64], uint64(1)<<(j%64)
+			old := *g
+			*g = old | b
+			left -= int(^old & b >> (j % 64)) // without a branch: whether the position was free is a coin flip
+		}
+		r.unread(len(ws) - used)
+	}
+	pre, post = make([]int32, k), make([]int32, k)
+	n := 0
+	for i := range nPre {
+		row := grid[i*words : (i+1)*words]
+		for w, x := range row {
+			if complement {
+				x = ^x // the allowed pairs not drawn (the diagonal is set)
+				if w == words-1 && nPost%64 != 0 {
+					x &= 1<<(nPost%64) - 1
+				}
+			} else if within && w == i/64 {
+				x &^= 1 << (i % 64)
 			}
-		} else if within {
-			word &^= diagBits(w, nPre, nPost)
-		}
-		for word != 0 {
-			f := uint64(w)*64 + uint64(bits.TrailingZeros64(word))
-			word &= word - 1
-			pre = append(pre, int32(f/uint64(nPost)))
-			post = append(post, int32(f%uint64(nPost)))
+			for ; x != 0; x &= x - 1 {
+				pre[n], post[n] = int32(i), int32(64*w+bits.TrailingZeros64(x))
+				n++
+			}
 		}
 	}
-	return pre, post
-}
-
-// diagBits returns the bits of word w of the grid that lie on its diagonal (i = j).
-func diagBits(w, nPre, nPost int) uint64 {
-	var m uint64
-	lo := uint64(w) * 64
-	// Diagonal positions are i·(nPost+1); those in [lo, lo+64).
-	step := uint64(nPost) + 1
-	i := (lo + step - 1) / step
-	for ; i < uint64(nPre) && i*step < lo+64; i++ {
-		m |= 1 << (i*step - lo)
-	}
-	return m
-}
-
-// uint64n returns a uniform integer in [0, n) (Lemire's multiply-and-reject).
-func uint64n(p *rand.PCG, n uint64) uint64 {
-	hi, lo := bits.Mul64(p.Uint64(), n)
-	if lo < n {
-		thresh := -n % n
-		for lo < thresh {
-			hi, lo = bits.Mul64(p.Uint64(), n)
-		}
-	}
-	return hi
+	return pre, post, grid
 }
 
 // Validate checks c's structure: positive sizes and clock, equal lengths per pathway, indices
 // within their populations, delays from 0 to MaxNetworkDelaySteps, finite weights. Errors name the
 // pathway and synapse.
 func (c *Connectivity) Validate() error {
+	_, err := c.validate()
+	return err
+}
+
+// validate is Validate, and returns each pathway's stats.
+func (c *Connectivity) validate() (stats [4]pathwayStats, _ error) {
 	if c.NExc < 1 || c.NInh < 1 {
-		return fmt.Errorf("connectivity has %d E and %d I units, want at least one of each", c.NExc, c.NInh)
+		return stats, fmt.Errorf("connectivity has %d E and %d I units, want at least one of each", c.NExc, c.NInh)
 	}
 	if !(c.DtSec > 0) || math.IsInf(c.DtSec, 0) {
-		return fmt.Errorf("connectivity's dt is %g s, want a positive time", c.DtSec)
+		return stats, fmt.Errorf("connectivity's dt is %g s, want a positive time", c.DtSec)
 	}
 	for p := EE; p <= II; p++ {
 		nPre, nPost := c.NExc, c.NExc
@@ -175,27 +203,71 @@ func (c *Connectivity) Validate() error {
 		}
 		n := len(c.Pre[p])
 		if len(c.Post[p]) != n || len(c.DelaySteps[p]) != n || c.WeightAmp[p] != nil && len(c.WeightAmp[p]) != n {
-			return fmt.Errorf("%v: %d presynaptic indices, %d postsynaptic, %d delays, %d weights: want equal counts",
+			return stats, fmt.Errorf("%v: %d presynaptic indices, %d postsynaptic, %d delays, %d weights: want equal counts",
 				p, n, len(c.Post[p]), len(c.DelaySteps[p]), len(c.WeightAmp[p]))
+		}
+		// One fast scan first; the loop below, which names the first bad synapse, runs only if it
+		// fails.
+		stats[p] = c.scan(p)
+		if st := stats[p]; st.maxPre < uint32(nPre) && st.maxPost < uint32(nPost) && st.maxDelay <= MaxNetworkDelaySteps &&
+			allFinite(c.WeightAmp[p]) {
+			continue
 		}
 		for k := range n {
 			if a := c.Pre[p][k]; a < 0 || int(a) >= nPre {
-				return fmt.Errorf("%v synapse %d: presynaptic unit %d, want 0 … %d", p, k, a, nPre-1)
+				return stats, fmt.Errorf("%v synapse %d: presynaptic unit %d, want 0 … %d", p, k, a, nPre-1)
 			}
 			if b := c.Post[p][k]; b < 0 || int(b) >= nPost {
-				return fmt.Errorf("%v synapse %d: postsynaptic unit %d, want 0 … %d", p, k, b, nPost-1)
+				return stats, fmt.Errorf("%v synapse %d: postsynaptic unit %d, want 0 … %d", p, k, b, nPost-1)
 			}
 			if d := c.DelaySteps[p][k]; d < 0 || d > MaxNetworkDelaySteps {
-				return fmt.Errorf("%v synapse %d: delay of %d steps, want 0 … %d", p, k, d, MaxNetworkDelaySteps)
+				return stats, fmt.Errorf("%v synapse %d: delay of %d steps, want 0 … %d", p, k, d, MaxNetworkDelaySteps)
 			}
 			if c.WeightAmp[p] != nil {
 				if w := c.WeightAmp[p][k]; math.IsNaN(w) || math.IsInf(w, 0) {
-					return fmt.Errorf("%v synapse %d: weight %v A, want a finite current", p, k, w)
+					return stats, fmt.Errorf("%v synapse %d: weight %v A, want a finite current", p, k, w)
 				}
 			}
 		}
 	}
-	return nil
+	return stats, nil
+}
+
+// pathwayStats are what one scan of a pathway's synapses finds: the largest presynaptic and
+// postsynaptic indices and delay, read as uint32 (a negative number is large), and whether the
+// synapses are sorted by presynaptic unit.
+type pathwayStats struct {
+	maxPre, maxPost, maxDelay uint32
+	sorted                    bool
+}
+
+// scan returns pathway p's stats (its slices must have equal lengths) in one pass.
+func (c *Connectivity) scan(p Pathway) pathwayStats {
+	pre := c.Pre[p]
+	n := len(pre)
+	post, delay := c.Post[p][:n], c.DelaySteps[p][:n]
+	var st pathwayStats
+	var unsorted uint64
+	prev := int64(math.MinInt32)
+	for k, a := range pre {
+		st.maxPre = max(st.maxPre, uint32(a))
+		st.maxPost = max(st.maxPost, uint32(post[k]))
+		st.maxDelay = max(st.maxDelay, uint32(delay[k]))
+		unsorted |= uint64(int64(a)-prev) >> 63 // 1 if a < the previous one
+		prev = int64(a)
+	}
+	st.sorted = unsorted == 0
+	return st
+}
+
+// allFinite reports whether no element of x is NaN or infinite: x − x is 0 for every finite x and
+// NaN otherwise, and NaN stays NaN in a sum.
+func allFinite(x []float64) bool {
+	var s float64
+	for _, v := range x {
+		s += v - v
+	}
+	return s == 0
 }
 
 // Check reports whether c is consistent with cfg: its sizes and clock are cfg's, its structure is

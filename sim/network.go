@@ -272,7 +272,8 @@ func NewNetwork(cfg NetworkConfig, conn *Connectivity) (*Network, error) {
 	if conn.NExc != nExc || conn.NInh != nInh {
 		return nil, fmt.Errorf("connectivity has %d E and %d I units, the configuration %d and %d", conn.NExc, conn.NInh, nExc, nInh)
 	}
-	if err := conn.Validate(); err != nil {
+	stats, err := conn.validate()
+	if err != nil {
 		return nil, err
 	}
 	if conn.DtSec != cfg.DtSec {
@@ -300,7 +301,7 @@ func NewNetwork(cfg NetworkConfig, conn *Connectivity) (*Network, error) {
 		if p.SourceInh() {
 			tauRise = cfg.Syn.TauRiseISec
 		}
-		nw.out[p] = compileOutgoing(conn.Pre[p], conn.Post[p], conn.DelaySteps[p], conn.WeightAmp[p], nPre, offset,
+		nw.out[p] = compileOutgoing(conn.Pre[p], conn.Post[p], conn.DelaySteps[p], conn.WeightAmp[p], stats[p], nPre, offset,
 			float64(1.0/(tauRise/1e-3)), cfg.W.weight(p))
 		nw.maxDelay = max(nw.maxDelay, nw.out[p].maxDelay)
 	}
@@ -312,35 +313,73 @@ func NewNetwork(cfg NetworkConfig, conn *Connectivity) (*Network, error) {
 // compileOutgoing groups one pathway's synapses by presynaptic unit, then delay, keeping synapse
 // order within a group (a stable counting sort). Brian2's spike queue delivers in that order: a
 // spike pushes its unit's synapses in synapse order into the slot of each one's delay, and a slot
-// is delivered in the order it was filled.
-func compileOutgoing(pre, post, delay []int32, w []float64, nPre int, postOffset int32, invTauMs, wUniform float64) outgoing {
+// is delivered in the order it was filled. st is the pathway's stats from validate: its largest
+// delay, and whether it is sorted by presynaptic unit, as NewConnectivity's are (then the sort
+// runs one unit's synapses at a time, in cache).
+func compileOutgoing(pre, post, delay []int32, w []float64, st pathwayStats, nPre int, postOffset int32, invTauMs, wUniform float64) outgoing {
 	o := outgoing{uniform: invTauMs * wUniform}
-	for _, d := range delay {
-		o.maxDelay = max(o.maxDelay, int(d))
+	n := len(pre)
+	post, delay = post[:n], delay[:n]
+	if n > 0 {
+		o.maxDelay = int(st.maxDelay)
 	}
 	stride := o.maxDelay + 1
 	o.off = make([]int32, nPre*stride+1)
-	for k := range pre {
-		o.off[int(pre[k])*stride+int(delay[k])+1]++
-	}
-	for i := 1; i < len(o.off); i++ {
-		o.off[i] += o.off[i-1]
-	}
-	next := make([]int32, len(o.off)-1)
-	copy(next, o.off)
-	o.target = make([]int32, len(pre))
+	o.target = make([]int32, n)
 	if w != nil {
-		o.inc = make([]float64, len(pre))
+		w = w[:n]
+		o.inc = make([]float64, n)
 	}
-	for k := range pre {
-		g := int(pre[k])*stride + int(delay[k])
-		at := next[g]
-		next[g]++
-		o.target[at] = post[k] + postOffset
-		if w != nil {
-			o.inc[at] = invTauMs * w[k]
+	if !st.sorted {
+		for k := range pre {
+			o.off[int(pre[k])*stride+int(delay[k])+1]++
 		}
+		for i := 1; i < len(o.off); i++ {
+			o.off[i] += o.off[i-1]
+		}
+		next := make([]int32, len(o.off)-1)
+		copy(next, o.off)
+		for k := range pre {
+			g := int(pre[k])*stride + int(delay[k])
+			at := next[g]
+			next[g]++
+			o.target[at] = post[k] + postOffset
+			if w != nil {
+				o.inc[at] = invTauMs * w[k]
+			}
+		}
+		return o
 	}
+	// Sorted by presynaptic unit (NewConnectivity's are): the same stable sort, one unit's
+	// synapses at a time, with its delays' counts and next positions in a small table.
+	next := make([]int32, stride)
+	a := 0
+	for j := range nPre {
+		b := a
+		for b < n && int(pre[b]) == j {
+			b++
+		}
+		clear(next)
+		for _, d := range delay[a:b] {
+			next[d]++
+		}
+		at, off := int32(a), o.off[j*stride:(j+1)*stride]
+		for d, c := range next {
+			off[d], next[d] = at, at
+			at += c
+		}
+		for k := a; k < b; k++ {
+			d := delay[k]
+			at := next[d]
+			next[d]++
+			o.target[at] = post[k] + postOffset
+			if w != nil {
+				o.inc[at] = invTauMs * w[k]
+			}
+		}
+		a = b
+	}
+	o.off[nPre*stride] = int32(n)
 	return o
 }
 
