@@ -391,13 +391,14 @@ func TestFastKernelFixedPoints(t *testing.T) {
 				frozenSteps++
 			}
 			for i := range n {
+				// (the products rounded explicitly: a compiler may fuse one addition and not the other)
 				if r.IntN(40) == 0 {
-					x := 1e-11 * r.Float64()
+					x := float64(1e-11 * r.Float64())
 					h.p.uE[i] += x
 					h.q.uE[i] += x
 				}
 				if r.IntN(60) == 0 {
-					x := 1e-11 * r.Float64()
+					x := float64(1e-11 * r.Float64())
 					h.p.uI[i] += x
 					h.q.uI[i] += x
 				}
