@@ -501,3 +501,44 @@ func BenchmarkNetworkKernel(b *testing.B) {
 		})
 	}
 }
+
+// TestNetworkNoisyGolden pins a hash of a noisy run (its connectivity from NewConnectivity, every
+// spike, the final state and the mean currents), so that builds and machines are held to the same
+// numbers: plain go test (AVX-512 where the CPU has it), -tags purego, GOAMD64=v3 and other
+// architectures must all give this hash.
+func TestNetworkNoisyGolden(t *testing.T) {
+	cfg := seedNetworkConfig(500, 0.3)
+	cfg.DurationSec = 0.5
+	conn := mustConnectivity(t, cfg, 11)
+	h := uint64(14695981039346656037)
+	mix := func(x uint64) { h = (h ^ x) * 1099511628211 }
+	for p := EE; p <= II; p++ {
+		for k := range conn.Pre[p] {
+			mix(uint64(conn.Pre[p][k])<<40 | uint64(conn.Post[p][k])<<16 | uint64(conn.DelaySteps[p][k]))
+		}
+	}
+	nw := mustNetwork(t, cfg, conn)
+	var s NetworkScratch
+	var r NetworkResult
+	if err := nw.Run(12, &s, &r); err != nil {
+		t.Fatal(err)
+	}
+	for k := range r.SpikeSteps {
+		mix(uint64(r.SpikeSteps[k])<<32 | uint64(r.SpikeUnits[k]))
+	}
+	for i := range cfg.NUnits {
+		u := s.Unit(i)
+		for _, x := range []float64{u.VVolt, u.IAdaptAmp, u.SEAmp, u.UEAmp, u.SIAmp, u.UIAmp, u.SExtAmp, u.UExtAmp} {
+			mix(math.Float64bits(x))
+		}
+	}
+	for _, x := range []float64{r.MeanSEOntoE, r.MeanSIOntoE, r.MeanSEOntoI, r.MeanSIOntoI} {
+		mix(math.Float64bits(x))
+	}
+	t.Logf("AVX-512 %v: %d spikes, hash %#x", haveAVX512, len(r.SpikeSteps), h)
+	if h != noisyGoldenHash {
+		t.Errorf("hash %#x, want %#x", h, noisyGoldenHash)
+	}
+}
+
+const noisyGoldenHash uint64 = 0x1543b25544e1997b
