@@ -38,9 +38,8 @@ figures: sweeps
 network-compare: build
 	$(BIN)/eisweep run --quiet sweeps/seed.toml
 	$(BIN)/eisweep solve --quiet sweeps/solve-seed.toml
-	$(BIN)/eisweep run --quiet sweeps/network-seed.toml
-	$(BIN)/eisweep run --quiet sweeps/network-solved.toml
-	$(GO) run ./tools/netcompare results/seed results/solve-seed results/network-seed results/network-solved
+	$(BIN)/eisweep run --quiet sweeps/network-compare.toml
+	$(GO) run ./tools/netcompare results/seed results/solve-seed results/network-compare
 
 ## build: build bin/eisweep (the first build compiles arrow-go, gonum and gonum/plot: a few minutes)
 build:
