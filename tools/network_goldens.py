@@ -18,7 +18,9 @@ SpikeGeneratorGroup. Outputs are committed and never edited by hand.
   the Up-state analysis of Brian2's spikes computed as the Paradoxical2022 code's results.py and
   trainer.py compute it (re-implemented here from their semantics).
 * stats_<case>.json.gz: noise on, one connectivity per seed (numpy's default_rng(seed)), cython
-  target: per seed the number of Up states, mean duration, E and I Up rates, spike counts.
+  target: per seed the number of Up states, mean duration, E and I Up rates, spike counts. The
+  committed files hold seeds 1-400 (--seeds 200 run twice, with --first-seed 1 and 201, and merged
+  with --merge; a trial depends on its seed only). About 20 minutes per 200 seeds and case.
 
 Every number is in SI units exactly as Brian2 holds it; floats are written with Python's repr, so
 Go parses the same doubles.
@@ -530,6 +532,25 @@ def gen_stats(out, cases, n_seeds, first_seed):
             write_gz(out, f"stats_{name}.json.gz", json.dumps(res, separators=(",", ":")) + "\n")
 
 
+def merge_stats(paths, out):
+    """One stats file from several of the same case over disjoint seeds (each seed's trial depends
+    on its seed only: its connectivity is default_rng(seed)'s and Brian2 is seeded with it)."""
+    parts = [json.load(gzip.open(p)) for p in paths]
+    base = parts[0]
+    for p in parts[1:]:
+        for k in base:
+            if k not in ("runs", "first_seed", "seconds_total") and p[k] != base[k]:
+                raise SystemExit(f"merge: {k} differs between the files")
+    runs = sorted((r for p in parts for r in p["runs"]), key=lambda r: r["seed"])
+    seeds = [r["seed"] for r in runs]
+    if len(set(seeds)) != len(seeds):
+        raise SystemExit("merge: a seed appears twice")
+    base.update(runs=runs, first_seed=seeds[0], seconds_total=sum(p["seconds_total"] for p in parts))
+    name = base["case"]
+    write_gz(out, f"{name}.json.gz", json.dumps(base, separators=(",", ":")) + "\n")
+    print(f"{name}: {len(runs)} trials, seeds {seeds[0]}..{seeds[-1]}")
+
+
 def write_gz(out, fname, text):
     path = os.path.join(out, fname)
     with open(path + ".tmp", "wb") as f:
@@ -547,9 +568,14 @@ def main():
     ap.add_argument("--first-seed", type=int, default=1)
     ap.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "..", "sim", "testdata", "network"))
     ap.add_argument("--det-one", nargs=3, metavar=("CASE", "TARGET", "OUT"), help=argparse.SUPPRESS)
+    ap.add_argument("--merge", nargs="+", metavar="FILE",
+                    help="merge stats files of one case run over disjoint seeds (e.g. two machines) into --out")
     a = ap.parse_args()
     if a.det_one:
         det_one(*a.det_one)
+        return
+    if a.merge:
+        merge_stats(a.merge, a.out)
         return
     if not brian2_version.startswith("2.5."):
         print(f"warning: goldens are defined against Brian2 2.5.1, this is {brian2_version}", file=sys.stderr)
