@@ -79,6 +79,27 @@ func NewConnectivity(cfg NetworkConfig, seed uint64) (*Connectivity, error) {
 	return c, nil
 }
 
+// drawPairs marks grid positions drawn from the words ws until left more are newly marked, and
+// returns how many words it used and how many positions are still to mark. It is choosePairs'
+// inner loop, on its own so that its few variables stay in registers.
+func drawPairs(ws, grid []uint64, words int, nPre, nPost uint64, tPre, tPost uint32, left int) (used, _ int) {
+	for k, w := range ws {
+		mi, mj := uint64(uint32(w))*nPre, (w>>32)*nPost
+		if uint32(mi) < tPre || uint32(mj) < tPost {
+			continue
+		}
+		j := mj >> 32
+		g := &grid[int(mi>>32)*words+int(j>>6)]
+		old := *g
+		*g = old | 1<<(j&63)
+		left -= int(^old >> (j & 63) & 1) // without a branch: whether the position was free is a coin flip
+		if left == 0 {
+			return k + 1, 0
+		}
+	}
+	return len(ws), left
+}
+
 // laneStream hands out the 8-lane generator's words (laneWords) one at a time.
 type laneStream struct {
 	lanes [32]uint64
@@ -139,20 +160,8 @@ func choosePairs(r *laneStream, nPre, nPost int, within bool, k int, grid []uint
 	tPre, tPost := uint32(-uint32(nPre)%uint32(nPre)), uint32(-uint32(nPost)%uint32(nPost))
 	for left := pick; left > 0; {
 		ws := r.batch()
-		used := 0
-		for used < len(ws) && left > 0 {
-			w := ws[used]
-			used++
-			mi, mj := uint64(uint32(w))*uint64(nPre), (w>>32)*uint64(nPost)
-			if uint32(mi) < tPre || uint32(mj) < tPost {
-				continue
-			}
-			i, j := int(mi>>32), int(mj>>32)
-			g, b := &grid[i*words+j/64], uint64(1)<<(j%64)
-			old := *g
-			*g = old | b
-			left -= int(^old & b >> (j % 64)) // without a branch: whether the position was free is a coin flip
-		}
+		var used int
+		used, left = drawPairs(ws, grid, words, uint64(nPre), uint64(nPost), tPre, tPost, left)
 		r.unread(len(ws) - used)
 	}
 	pre, post = make([]int32, k), make([]int32, k)
