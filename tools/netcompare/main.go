@@ -122,7 +122,7 @@ func run(unitDir, solveDir, netDir string) error {
 		return []figure.Series{s, {Kind: figure.Line, X: xs, Y: s.Y, Color: color}}
 	}
 	f := &figure.Figure{File: "network-vs-unit", Title: "Network Up-state rates against the single-unit experiment at the same weights",
-		Desc: "E and I rates of the single-unit experiment and of the recurrent network's Up states, at the trained weights and at the weights solved for 5/14 Hz with the single unit",
+		Desc:   "E and I rates of the single-unit experiment and of the recurrent network's Up states, at the trained weights and at the weights solved for 5/14 Hz with the single unit",
 		XLabel: fmt.Sprintf("weights.mult_ei: %.4f trained, %.4f solved (mult_ii %.4f and %.4f)", e.Start, e.Value, i.Start, i.Value),
 		YLabel: "rate (Hz)"}
 	for _, ss := range [][]figure.Series{
