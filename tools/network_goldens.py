@@ -369,7 +369,7 @@ DET_CASES = {
     "n200": dict(n_units=200, p=0.5, seed=200),
     # the training network. At the seed's weights and without noise the kick starts no Up state
     # (the kicked units fire and the rest stay silent), so E->E is raised to 1.1 and I->E to 1.3:
-    # one Up state from 0.17 s to about 1.24 s at about 4 Hz (E) and 8 Hz (I)
+    # one Up state from 0.17 s to 0.95 s at 3.9 Hz (E) and 8.4 Hz (I)
     "n1000": dict(n_units=1000, p=0.5, seed=1000, extra=dict(mult=dict(SEED_MULT, mult_ee=1.1, mult_ei=1.3))),
     # per-synapse weights (20 % SD) in random synapse order, where the order of additions matters:
     # one Up state (0.16 s to 1.05 s)
