@@ -282,7 +282,9 @@ func TestSlurmNetwork(t *testing.T) {
 		t.Errorf("the follow-up job did not aggregate: %v", err)
 	}
 	q := fmt.Sprintf("SELECT count(*) FROM read_parquet('%s/psth/*.parquet')", dir)
-	if out := strings.TrimSpace(strings.SplitN(run(t, duck, q), "\n", 2)[1]); out != "600" {
-		t.Errorf("psth rows %s, want 12 trials × 50 bins", out)
+	// 49 bins per 0.5 s trial: the histogram's edges are numpy's arange(0, 0.5, 0.01), 50 edges,
+	// as the seed's training code bins a trial (docs/MODEL.md §8).
+	if out := strings.TrimSpace(strings.SplitN(run(t, duck, q), "\n", 2)[1]); out != "588" {
+		t.Errorf("psth rows %s, want 12 trials × 49 bins", out)
 	}
 }
