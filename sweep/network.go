@@ -32,7 +32,7 @@ func networkParams() []*Param {
 		n("network.raster_units", "50", 0, 1e9, "units of each population, evenly spaced over it, whose spikes the raster table holds (outputs.raster)",
 			func(m *Model, v int) { t(m).RasterUnits = v }),
 		{Name: "network.connectivity", Kind: KindText, Default: "",
-			Desc:  `a connectivity file (CSV, optionally gzipped: pathway,pre,post,delay_ms[,weight_pa]) to run instead of drawing synapses and delays from the run's seed; "" draws them. A relative name is relative to the definition's folder`,
+			Desc:  `a connectivity file to run instead of drawing synapses and delays from the run's seed ("" draws them): CSV, optionally gzipped, "# eisweep connectivity n_exc=… n_inh=… dt_s=…", then pathway,pre,post,delay_ms[,weight_pa] (docs/MODEL.md §8). A relative name is relative to the definition's folder`,
 			apply: func(m *Model, v Value) { t(m).ConnectivityFile = v.Str }},
 	}
 	for _, p := range ps {
