@@ -4,7 +4,7 @@ PYTHON   ?= /usr/bin/python3
 BIN      := bin
 DUCK     := $(BIN)/duckcheck
 
-.PHONY: run sweeps figures network-compare bench-network build install test test-slurm test-chaos test-short vet bench bench-brian2 goldens clean
+.PHONY: run sweeps figures network-compare bench-network goldens-network build install test test-slurm test-chaos test-short vet bench bench-brian2 goldens clean
 
 ## run: run the seed sweep (sweeps/seed.toml) into results/seed, print what it measured, aggregate it
 run: build
@@ -97,9 +97,14 @@ bench-brian2:
 bench-network:
 	bash tools/bench_network.sh
 
-## goldens: regenerate the Brian2 golden data (needs Debian's python3-brian)
+## goldens: regenerate the Brian2 golden data of the single unit (needs Debian's python3-brian)
 goldens:
 	$(PYTHON) tools/brian2_goldens.py
+
+## goldens-network: regenerate the network's Brian2 goldens (about 15 min for the noise-free runs,
+## 40 min per 200 seeds of both noisy settings; the committed noisy files merge two runs of 200)
+goldens-network:
+	$(PYTHON) tools/network_goldens.py
 
 clean:
 	rm -rf $(BIN) results
