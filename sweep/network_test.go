@@ -67,6 +67,15 @@ func TestNetworkIdentity(t *testing.T) {
 	if got := unit.Point(0, nil).RunID(0).String(); got != Defaults().RunID(0).String() {
 		t.Errorf("unit run id %s, want %s", got, Defaults().RunID(0))
 	}
+	// The first run of sweeps/inhibition.toml, as the release before the network printed it
+	// (eisweep plan --list 1): a non-default point keeps its id too.
+	inh, err := Parse("", "name = \"inhibition\"\n[grid]\n\"input.rate_exc\" = [\"3 Hz\"]\n\"weights.mult_ei\" = [0.1]\n\"weights.mult_ii\" = [0.2]\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := inh.Point(0, nil).RunID(0).String(); got != "c10d0419c0be33e3" {
+		t.Errorf("a single-unit run id changed: %s, the release before the network gave c10d0419c0be33e3", got)
+	}
 	if unit.Point(0, nil).RunID(0) == net.Point(0, nil).RunID(0) {
 		t.Error("a network run shares its id with a single-unit run")
 	}
