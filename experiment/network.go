@@ -147,7 +147,7 @@ func buildNetworkColumns() []table.Column[NetworkRow] {
 		table.String("status", `"ok", or "failed" when the trial failed numerically (measurements are then null)`, func(r *NetworkRow) string { return string(r.Status) }),
 		table.StringOrNull("error", "why the trial failed; null when status is ok", func(r *NetworkRow) string { return r.Error }),
 	}
-	cs = append(cs, ParamColumns(sweep.ExperimentNetwork, func(int) bool { return true }, func(r *NetworkRow) ([]float64, []string) { return pointDisplay(r.Point) })...)
+	cs = append(cs, PointColumns(sweep.ExperimentNetwork, func(r *NetworkRow) sweep.Point { return r.Point })...)
 	cs = append(cs,
 		table.Float("w_ee_pa", "weight of each E→E synapse, w_EE = J_EE/n_inc_exc·τ_m,E[ms]·mult_ee (pA)", func(r *NetworkRow) float64 { return r.Model.Sim.W.EEAmp * 1e12 }),
 		table.Float("w_ie_pa", "weight of each E→I synapse, w_IE (pA)", func(r *NetworkRow) float64 { return r.Model.Sim.W.IEAmp * 1e12 }),
@@ -177,20 +177,6 @@ func buildNetworkColumns() []table.Column[NetworkRow] {
 		table.Float("run_ms", "wall time of the trial's simulation, connectivity included (ms); the only column that depends on the machine", func(r *NetworkRow) float64 { return r.RunMs }),
 	)
 	return cs
-}
-
-// pointDisplay returns a point's values in display units, and its words, as ParamColumns reads them.
-func pointDisplay(pt sweep.Point) ([]float64, []string) {
-	vals := make([]float64, len(pt))
-	words := make([]string, len(pt))
-	for i, p := range sweep.Registry {
-		if p.Words() {
-			words[i] = pt[i].Str
-		} else {
-			vals[i] = p.Display(pt[i])
-		}
-	}
-	return vals, words
 }
 
 // UnitRateColumns is the unit_rates table's schema.

@@ -138,23 +138,7 @@ func buildColumns() []table.Column[Row] {
 		str("status", `"ok", or "failed" when the run failed numerically (measurements are then null)`, false, func(r *Row) string { return string(r.Status) }),
 		str("error", "why the run failed; null when status is ok", true, func(r *Row) string { return r.Error }),
 	}
-	for i, p := range sweep.Registry {
-		if !p.AppliesTo(sweep.ExperimentUnit) {
-			continue
-		}
-		doc := p.Desc
-		if p.Unit != "" {
-			doc += " (" + p.Unit + ")"
-		}
-		switch p.Kind {
-		case sweep.KindEnum, sweep.KindText:
-			cs = append(cs, str(p.Column(), doc, false, func(r *Row) string { return r.Point[i].Str }))
-		case sweep.KindInt:
-			cs = append(cs, i64(p.Column(), doc, false, func(r *Row) int64 { return int64(r.Point[i].Num) }))
-		default:
-			cs = append(cs, f64(p.Column(), doc, func(r *Row) float64 { return p.Display(r.Point[i]) }))
-		}
-	}
+	cs = append(cs, PointColumns(sweep.ExperimentUnit, func(r *Row) sweep.Point { return r.Point })...)
 	cs = append(cs,
 		f64("w_ee_pa", "weight of E input onto the E unit, w_EE (pA)", func(r *Row) float64 { return r.Model.Sim.W.EEAmp * 1e12 }),
 		f64("w_ie_pa", "weight of E input onto the I unit, w_IE (pA)", func(r *Row) float64 { return r.Model.Sim.W.IEAmp * 1e12 }),
