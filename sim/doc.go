@@ -33,9 +33,9 @@
 // 2⁻⁶⁰⁰ of 0). The kernel gives the reference's numbers bit for bit: every operation unfused and
 // in Brian2's order, the divisions by C_m and √τ_m in three exact operations from a reciprocal
 // when the divisor allows it (divExactOK, most do) and by vdivpd otherwise, the mean currents'
-// sums added one unit at a time in unit order, the runaway rule, and synaptic pairs at subnormal
+// sums added in eight lanes of units (popSums), the runaway rule, and synaptic pairs at subnormal
 // fixed points skipped (network_fast.go explains why that is exact). The noise is one standard
-// normal number per unit per step from an 8-lane xoshiro256++ ziggurat (network_normal.go),
+// normal number per unit per step from a 1024-layer ziggurat over eight xoshiro256++ lanes (network_normal.go),
 // drawn by AVX-512 or by its scalar twin, which gives the same stream: a seed's run is the same
 // on every machine. Tests hold the two paths to each other, in one process, over full runs.
 //

@@ -37,3 +37,25 @@ func BenchmarkNetworkConnectivity2000(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkNetwork2000NoiseAhead is BenchmarkNetwork2000 with NetworkScratch.NoiseAhead: the
+// noise drawn on a second core.
+func BenchmarkNetwork2000NoiseAhead(b *testing.B) {
+	cfg := seedNetworkConfig(2000, 0.25)
+	nw := mustNetwork(b, cfg, mustConnectivity(b, cfg, 1))
+	s := NetworkScratch{NoiseAhead: true}
+	var r NetworkResult
+	if err := nw.Run(0, &s, &r); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	spikes := 0
+	for i := range b.N {
+		if err := nw.Run(uint64(i+1), &s, &r); err != nil {
+			b.Fatal(err)
+		}
+		spikes += len(r.SpikeSteps)
+	}
+	b.ReportMetric(float64(spikes)/float64(b.N), "spikes/trial")
+}

@@ -22,8 +22,8 @@ import (
 // every group of 8 with a non-refractory |v| below 2⁻⁶⁰⁰; signed zeros vanish there the same way.
 // Numerators stay below 2⁹⁰⁰ by an a priori bound that NewNetwork checks (fastBoundOK).
 //
-// The kernel also adds s_E and s_I to the sums one unit at a time in unit order, as the reference
-// does, flags runaway units as the reference does, and skips synaptic pairs at subnormal fixed
+// The kernel also adds s_E and s_I to the sums in eight lanes (one vector addition per group, in
+// the reference's order; see popSums), flags runaway units as the reference does, and skips synaptic pairs at subnormal fixed
 // points (as the reference does with its synFix records; here each group of 8 has its own records,
 // 384 bytes: the pairs' s and u and s/C_m).
 
@@ -75,7 +75,7 @@ func fastBoundOK(nw *Network) bool {
 		for _, x := range o.inc {
 			m = max(m, math.Abs(x))
 		}
-		in += float64(len(o.target)) * m
+		in += float64(o.n) * m
 	}
 	if !(steps*in < limit) {
 		return false
@@ -99,7 +99,8 @@ type netConst struct {
 	a3, a4, a5, a6, a7, cm, ncm, ycm, nycm, sq, nysq, gl, el, dt, sqdt, sigma, thr, vres, jump, tiny float64
 	abs                                                                                              uint64
 	ref, flags                                                                                       int64
-	run, accE, accI                                                                                  float64
+	run                                                                                              float64
+	accE, accI                                                                                       [8]float64
 	bad                                                                                              uint64
 	end                                                                                              int64  // set by the kernel
 	frozen                                                                                           uint64 // out: a pair is at a fixed point

@@ -10,14 +10,8 @@
 loop:
 	TESTQ $F_ACC, C_FLAGS(AX)
 	JZ noacc
-	ACC(0)
-	ACC(8)
-	ACC(16)
-	ACC(24)
-	ACC(32)
-	ACC(40)
-	ACC(48)
-	ACC(56)
+	VADDPD (R8)(BX*1), Z14, Z14       // the sums' lanes
+	VADDPD (R10)(BX*1), Z16, Z16
 
 noacc:
 	VMOVUPD (DI)(BX*1), Z0            // v
@@ -108,8 +102,8 @@ next:
 	JNE loop
 
 done:
-	VMOVSD X14, C_ACCE(AX)
-	VMOVSD X16, C_ACCI(AX)
+	VMOVUPD Z14, C_ACCE(AX)
+	VMOVUPD Z16, C_ACCI(AX)
 	KMOVB K5, C_BAD(AX)
 	VZEROUPPER
 	RET

@@ -28,10 +28,10 @@
 #define C_FLAGS 176
 #define C_RUN 184
 #define C_ACCE 192
-#define C_ACCI 200
-#define C_BAD 208
-#define C_END 216
-#define C_FROZEN 224
+#define C_ACCI 256
+#define C_BAD 320
+#define C_END 328
+#define C_FROZEN 336
 
 // Flag bits of C_FLAGS.
 #define F_IA 1
@@ -40,10 +40,6 @@
 #define F_ACC 8
 #define F_CHECK 16
 
-// One unit's s_E and s_I added to the sequential accumulators X14 and X16.
-#define ACC(off) \
-	VADDSD off(R8)(BX*1), X14, X14; \
-	VADDSD off(R10)(BX*1), X16, X16
 
 // The update of one synaptic pair (s, u) in s, u, with the decay constants
 // as (of s) and au (of u): s' = as*(u - s) + s into ns, u' = au*u + u into nu,
@@ -121,8 +117,8 @@ label:
 // (nothing of the group is stored except the accumulators; the caller runs the
 // scalar reference on it). c.bad = OR over the groups of the runaway masks
 // (non-refractory, not spiking, !(|v'| <= run)). With F_ACC, s_E and s_I
-// before the update are added one unit at a time, in unit order, to c.accE and
-// c.accI (also for groups whose guard fails).
+// before the update are added lane by lane to c.accE and c.accI (8 lanes each;
+// also for groups whose guard fails).
 //
 // With F_CHECK, the synaptic pairs (s_E, u_E) and (s_I, u_I) are compared with
 // their fixed-point records (rec: per group, 8 words each of s_E, u_E, s_E/cm,
@@ -133,7 +129,7 @@ label:
 // microcode assist of some hundred cycles). Pairs that reach a fixed point are
 // recorded. c.frozen is set if any pair of the call is at a fixed point.
 //
-// Registers: Z15 = n, Z17..Z31 constants, X14/X16 accumulators, K5 runaway mask,
+// Registers: Z15 = n, Z17..Z31 constants, Z14/Z16 accumulators, K5 runaway mask,
 // CX the record block of the group.
 TEXT ·netGroups(SB), NOSPLIT, $0-120
 	MOVQ c+0(FP), AX
@@ -153,8 +149,8 @@ TEXT ·netGroups(SB), NOSPLIT, $0-120
 	MOVQ mbuf+104(FP), R14
 	MOVQ rec+112(FP), CX
 	VPBROADCASTQ n+8(FP), Z15
-	VMOVSD C_ACCE(AX), X14
-	VMOVSD C_ACCI(AX), X16
+	VMOVUPD C_ACCE(AX), Z14
+	VMOVUPD C_ACCI(AX), Z16
 	VBROADCASTSD C_A4(AX), Z17
 	VBROADCASTSD C_A5(AX), Z18
 	VBROADCASTSD C_A6(AX), Z19
@@ -199,8 +195,8 @@ TEXT ·netGroupsDiv(SB), NOSPLIT, $0-120
 	MOVQ mbuf+104(FP), R14
 	MOVQ rec+112(FP), CX
 	VPBROADCASTQ n+8(FP), Z15
-	VMOVSD C_ACCE(AX), X14
-	VMOVSD C_ACCI(AX), X16
+	VMOVUPD C_ACCE(AX), Z14
+	VMOVUPD C_ACCI(AX), Z16
 	VBROADCASTSD C_A4(AX), Z17
 	VBROADCASTSD C_A5(AX), Z18
 	VBROADCASTSD C_A6(AX), Z19

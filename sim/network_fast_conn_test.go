@@ -28,7 +28,7 @@ func TestCompileOutgoingUnsorted(t *testing.T) {
 			t.Fatalf("%v: a shuffled pathway scans as sorted", p)
 		}
 		nPre, _ := cfg.pathwaySizes(p)
-		got := compileOutgoing(pre, post, delay, w, st, nPre, 7, 1, 1)
+		got := compileOutgoing(pre, post, delay, w, st, nPre, cfg.NUnits, 1, 1)
 		// the same synapses, stably sorted by presynaptic unit
 		idx := make([]int, n)
 		for k := range idx {
@@ -45,8 +45,8 @@ func TestCompileOutgoingUnsorted(t *testing.T) {
 		if !sst.sorted || sst.maxDelay != st.maxDelay {
 			t.Fatalf("%v: sorted stats %+v, shuffled %+v", p, sst, st)
 		}
-		want := compileOutgoing(sp, spo, sd, sw, sst, nPre, 7, 1, 1)
-		if got.maxDelay != want.maxDelay || !slices.Equal(got.off, want.off) || !slices.Equal(got.target, want.target) ||
+		want := compileOutgoing(sp, spo, sd, sw, sst, nPre, cfg.NUnits, 1, 1)
+		if got.maxDelay != want.maxDelay || !slices.Equal(got.off, want.off) || !slices.Equal(got.target, want.target) || !slices.Equal(got.target16, want.target16) ||
 			!slices.Equal(got.inc, want.inc) {
 			t.Fatalf("%v: the general sort and the per-unit sort differ", p)
 		}

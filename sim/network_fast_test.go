@@ -214,7 +214,15 @@ func (h *fastHarness) step(t *testing.T, n int64, z []float64, accP, accQ *popSu
 	same := func(x, y float64) bool {
 		return math.Float64bits(x) == math.Float64bits(y) || math.IsNaN(x) && math.IsNaN(y)
 	}
-	if !same(accP.sE, accQ.sE) || !same(accP.sI, accQ.sI) {
+	sameLanes := func(x, y [8]float64) bool {
+		for l := range x {
+			if !same(x[l], y[l]) {
+				return false
+			}
+		}
+		return true
+	}
+	if !sameLanes(accP.sE, accQ.sE) || !sameLanes(accP.sI, accQ.sI) {
 		t.Fatalf("%s, step %d: sums %v (reference), %v (fast)", what, n, *accP, *accQ)
 	}
 	for i := range h.p.v {
@@ -541,4 +549,4 @@ func TestNetworkNoisyGolden(t *testing.T) {
 	}
 }
 
-const noisyGoldenHash uint64 = 0x1543b25544e1997b
+const noisyGoldenHash uint64 = 0x6f712ede4220602e

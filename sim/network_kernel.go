@@ -66,12 +66,22 @@ type synFix struct {
 	q    float64 // s/C_m
 }
 
-// popSums accumulates s_E and s_I at the start of each step over units and steps.
-type popSums struct{ sE, sI float64 }
+// popSums accumulates s_E and s_I at the start of each step over units and steps, in eight
+// lanes: unit i of a population (counted from its first unit) adds to lane i mod 8, in order of
+// step and then unit, and the total adds the lanes in a fixed order (laneTotal). The AVX-512
+// kernel keeps the lanes in one register each, so that its sums are one vector addition per
+// group of eight units rather than a chain of sixteen dependent ones.
+type popSums struct{ sE, sI [8]float64 }
+
+// laneTotal returns the sum of the eight lanes, pairwise: ((0+1)+(2+3))+((4+5)+(6+7)).
+func laneTotal(x *[8]float64) float64 {
+	return ((x[0] + x[1]) + (x[2] + x[3])) + ((x[4] + x[5]) + (x[6] + x[7]))
+}
 
 // advance is one step n of the units of p: Brian2's "groups" (Euler), "thresholds" and "resets"
 // slots (docs/MODEL.md, "The recurrent network"). It appends base + the index of each unit that
-// spikes to spikes, adds every unit's s_E and s_I before the update to acc, and reports whether a
+// spikes to spikes, adds every unit's s_E and s_I before the update to acc (base is the index of
+// p's first unit in its population, which picks the lanes), and reports whether a
 // unit's v became NaN or ran away. z holds the step's standard normal numbers, one per unit of p
 // (every unit draws one in every step, refractory or not, as in Brian2), or is nil when the noise
 // is off. This is the reference of the unit update: the AVX-512 kernel (network_fast.go) gives the
@@ -104,7 +114,7 @@ type popSums struct{ sE, sI float64 }
 // same numbers: the check only saves time, when many pairs sit at subnormal fixed points.
 func (c *popStep) advance(p popView, n int64, base int32, z []float64, spikes []int32, acc *popSums, check bool) ([]int32, bool, int) {
 	spikes, bad := c.advanceV(p, n, base, z, spikes, check)
-	frozen := c.advanceSyn(p, n, acc, check)
+	frozen := c.advanceSyn(p, n, int(base)&7, acc, check)
 	return spikes, bad, frozen
 }
 
@@ -170,9 +180,9 @@ func (c *popStep) advanceV(p popView, n int64, base int32, z []float64, spikes [
 
 // advanceSyn is the second pass of advance: s_E, u_E, s_I, u_I, s_Ext, u_Ext and i_adapt, with the
 // reset's jump of i_adapt for the units that spiked in this step (lastspike = n), after adding
-// the old s_E and s_I to acc. Brian2's (−s) + u is written u − s: IEEE subtraction is the addition
+// the old s_E and s_I to acc (unit i to lane (lane0 + i) mod 8). Brian2's (−s) + u is written u − s: IEEE subtraction is the addition
 // of the negation, so the two are the same number, signed zeros included.
-func (c *popStep) advanceSyn(p popView, n int64, acc *popSums, check bool) (frozen int) {
+func (c *popStep) advanceSyn(p popView, n int64, lane0 int, acc *popSums, check bool) (frozen int) {
 	sE := p.sE
 	nu := len(sE)
 	uE, sI, uI := p.uE[:nu], p.sI[:nu], p.uI[:nu]
@@ -182,8 +192,8 @@ func (c *popStep) advanceSyn(p popView, n int64, acc *popSums, check bool) (froz
 	if !check {
 		for i := range sE {
 			sEi, uEi, sIi, uIi := sE[i], uE[i], sI[i], uI[i]
-			accE += sEi
-			accI += sIi
+			accE[(lane0+i)&7] += sEi
+			accI[(lane0+i)&7] += sIi
 			sE[i] = float64(aSE*(uEi-sEi)) + sEi
 			sI[i] = float64(aSI*(uIi-sIi)) + sIi
 			uE[i] = float64(aUE*uEi) + uEi
@@ -195,8 +205,8 @@ func (c *popStep) advanceSyn(p popView, n int64, acc *popSums, check bool) (froz
 			break
 		}
 		sEi, uEi, sIi, uIi := sE[i], uE[i], sI[i], uI[i]
-		accE += sEi
-		accI += sIi
+		accE[(lane0+i)&7] += sEi
+		accI[(lane0+i)&7] += sIi
 		if f := &fixE[i]; math.Float64bits(uEi) != f.u || math.Float64bits(sEi) != f.s {
 			s, u := float64(aSE*(uEi-sEi))+sEi, float64(aUE*uEi)+uEi
 			sE[i], uE[i] = s, u

@@ -6,12 +6,12 @@ import (
 	"math/bits"
 )
 
-// normalGen draws the network's membrane noise: standard normal numbers from a 256-layer ziggurat
+// normalGen draws the network's membrane noise: standard normal numbers from a 1024-layer ziggurat
 // (Marsaglia & Tsang 2000, in Doornik's 2005 form) fed by eight xoshiro256++ generators (Blackman
 // & Vigna 2019), the lanes, that advance together, one block of eight draws at a time: lane l's
-// word r gives draw 8b+l of block b, the layer i = r & 255 and a signed 53-bit integer
+// word r gives draw 8b+l of block b, the layer i = r & 1023 and a signed 53-bit integer
 // j = int64(r) >> 11, and the draw is j·x_i·2⁻⁵² when |j| is below the layer's inner rectangle
-// (98.5 % of draws). The others are finished one at a time, in order of block and then lane, from
+// (99.6 % of draws). The others are finished one at a time, in order of block and then lane, from
 // a ninth xoshiro256++ stream (aux): a wedge's uniform height, Marsaglia's tail, or a fresh word
 // when a wedge rejects.
 //
@@ -192,14 +192,14 @@ func laneWordsScalar(st *[32]uint64, w []uint64) {
 }
 
 // The ziggurat's tables. nzX[i] is the right edge of layer i (nzX[0] = V/f(R), the base strip's
-// equivalent width, nzX[1] = R, nzX[256] = 0), nzF[i] = f(nzX[i]) with f(x) = exp(−x²/2),
+// equivalent width, nzX[1] = R, nzX[1024] = 0), nzF[i] = f(nzX[i]) with f(x) = exp(−x²/2),
 // nzW[i] = nzX[i]·2⁻⁵², and nzK[i] = ⌈nzX[i+1]/nzX[i]·2⁵²⌉: |j| < nzK[i] is inside the layer's
 // inner rectangle, where j·nzW[i] is the draw. They are computed with expPortable, logPortable
 // and math.Sqrt, and are therefore the same on every machine.
 const (
-	nzLayers = 256
-	nzR      = 3.6541528853610088 // the start of the tail
-	nzV      = 4.92867323399e-3   // the area of each layer (the base layer includes the tail)
+	nzLayers = 1024
+	nzR      = 4.0388498461095045    // the start of the tail
+	nzV      = 1.2263246463530881e-3 // the area of each layer (the base layer includes the tail)
 )
 
 var (

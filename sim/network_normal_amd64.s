@@ -17,7 +17,7 @@
 
 // func zigFill8(st *[32]uint64, dst *float64, nblk int, w *float64, k *int64, rbuf *uint64, mbuf *uint8)
 //
-// For each block of 8: r = xoshiro256++ (8 lanes); i = r&255; j = int64(r)>>11;
+// For each block of 8: r = xoshiro256++ (8 lanes); i = r&1023; j = int64(r)>>11;
 // dst = float64(j)*w[i]; mbuf = bitmask of the lanes with |j| < k[i] (accepted);
 // the rejected lanes' words go to rbuf (the accepted lanes' rbuf is left as it was).
 TEXT ·zigFill8(SB), NOSPLIT, $0-56
@@ -32,7 +32,7 @@ TEXT ·zigFill8(SB), NOSPLIT, $0-56
 	VMOVDQU64 64(AX), Z1
 	VMOVDQU64 128(AX), Z2
 	VMOVDQU64 192(AX), Z3
-	MOVQ $255, DX
+	MOVQ $1023, DX
 	VPBROADCASTQ DX, Z10
 	TESTQ CX, CX
 	JZ zdone

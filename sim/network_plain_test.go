@@ -86,15 +86,15 @@ func runNetworkPlain(cfg NetworkConfig, conn *Connectivity, seed uint64) (steps 
 		}
 	}
 
-	var sums [4]float64
+	var sums [4][8]float64 // eight lanes each: unit i of a population in lane i mod 8
 	for step := range nSteps {
 		for i, u := range us {
 			if i < nExc {
-				sums[0] += u.sE
-				sums[1] += u.sI
+				sums[0][i%8] += u.sE
+				sums[1][i%8] += u.sI
 			} else {
-				sums[2] += u.sE
-				sums[3] += u.sI
+				sums[2][(i-nExc)%8] += u.sE
+				sums[3][(i-nExc)%8] += u.sI
 			}
 		}
 		// groups
@@ -196,7 +196,9 @@ func runNetworkPlain(cfg NetworkConfig, conn *Connectivity, seed uint64) (steps 
 		if k >= 2 {
 			pop = nInh
 		}
-		means[k] = sums[k] / float64(nSteps) / float64(pop)
+		x := &sums[k]
+		total := ((x[0] + x[1]) + (x[2] + x[3])) + ((x[4] + x[5]) + (x[6] + x[7]))
+		means[k] = total / float64(nSteps) / float64(pop)
 	}
 	return steps, units, final, means
 }
