@@ -575,8 +575,11 @@ func (nw *Network) Run(seed uint64, s *NetworkScratch, out *NetworkResult) error
 	var accE, accI popSums
 	var err error
 	n := int64(0)
+	slot := int64(-1) // n mod slots, kept without a division
 	for ; n < nw.steps; n++ {
-		slot := n % slots
+		if slot++; slot == slots {
+			slot = 0
+		}
 		// groups, thresholds and resets (resets touch only v and i_adapt, which the synapses slot
 		// does not, so doing them at once is Brian2's order).
 		// Each population looks for synaptic fixed points (synFix) in every step while it has
@@ -642,12 +645,12 @@ func (nw *Network) Run(seed uint64, s *NetworkScratch, out *NetworkResult) error
 			} else {
 				u = u[:nExc]
 			}
-			for d := o.maxDelay; d >= 0; d-- {
-				m := n - int64(d)
-				if m < 0 {
-					continue
+			for d := min(o.maxDelay, int(n)); d >= 0; d-- {
+				k := slot - int64(d) // (n − d) mod slots
+				if k < 0 {
+					k += slots
 				}
-				if spikes := ring[m%slots]; len(spikes) > 0 {
+				if spikes := ring[k]; len(spikes) > 0 {
 					o.deliver(spikes, d, u)
 				}
 			}
