@@ -318,9 +318,9 @@ func NewNetwork(cfg NetworkConfig, conn *Connectivity) (*Network, error) {
 // is delivered in the order it was filled. st is the pathway's stats from validate: its largest
 // delay, and whether it is sorted by presynaptic unit, as NewConnectivity's are (then the sort
 // runs one unit's synapses at a time, in cache).
-func compileOutgoing(pre, post, delay []int32, w []float64, st pathwayStats, nPre, nPost int, invTauMs, wUniform float64) outgoing {
-	o := outgoing{uniform: invTauMs * wUniform}
-	defer o.narrow(nPost)
+func compileOutgoing(pre, post, delay []int32, w []float64, st pathwayStats, nPre, nPost int, invTauMs, wUniform float64) (o outgoing) {
+	o.uniform = invTauMs * wUniform
+	defer o.narrow(nPost) // on the result, after every return below
 	n := len(pre)
 	o.n = n
 	post, delay = post[:n], delay[:n]

@@ -71,3 +71,18 @@ func TestConnectivityScan(t *testing.T) {
 		t.Errorf("error %v", err)
 	}
 }
+
+// TestOutgoingNarrowTargets: a pathway onto a population of at most 2¹⁶ units keeps 16-bit
+// targets only; onto a larger one, 32-bit targets.
+func TestOutgoingNarrowTargets(t *testing.T) {
+	pre, post, delay := []int32{0, 0, 1}, []int32{5, 70000, 3}, []int32{1, 2, 1}
+	st := pathwayStats{maxDelay: 2, sorted: true}
+	big := compileOutgoing(pre, post, delay, nil, st, 2, 70001, 1, 1)
+	if big.target16 != nil || !slices.Equal(big.target, []int32{5, 70000, 3}) {
+		t.Errorf("onto 70001 units: target %v, target16 %v", big.target, big.target16)
+	}
+	small := compileOutgoing(pre, []int32{5, 9, 3}, delay, nil, st, 2, 1<<16, 1, 1)
+	if small.target != nil || !slices.Equal(small.target16, []uint16{5, 9, 3}) {
+		t.Errorf("onto 2^16 units: target %v, target16 %v", small.target, small.target16)
+	}
+}

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Time Brian2 2.5.1 (cython target, its default flags) on one trial of the recurrent network; print JSON.
 
-    /usr/bin/python3 tools/bench_network_brian2.py [--n-units 2000] [--p 0.25] [--reps 5]
+    /usr/bin/python3 tools/bench_network_brian2.py [--n-units 2000] [--p 0.25] [--reps 5] [--between CMD]
 
 The trial is sim.BenchmarkNetwork2000's: N = 2000 units, p = 0.25 (1.0 million synapses), the
 seed's units and weights, 2.5 mV of noise, delays up to 1 ms (E) and 0.5 ms (I), 5 % of the units
@@ -13,13 +13,16 @@ Reported, in seconds:
   first_run:  the first net.run, which generates, compiles (on a cold cache) or loads the code;
   runs:       --reps further trials in the same process (net.restore(), a new noise seed,
               net.run(1.5 s)): the simulation alone, as a training loop runs it.
-The compile cache is the tool's own directory, so first_run includes the compilation the first
+--between runs a shell command before each of those trials (tools/bench_network.sh times eisweep
+there, so that each pair of figures is measured minutes apart at most, on a machine whose speed
+drifts). The compile cache is the tool's own directory, so first_run includes the compilation the first
 time the script runs on a machine and only loading after that (cold_cache says which).
 """
 import argparse
 import json
 import os
 import statistics
+import subprocess
 import sys
 import time
 import warnings
@@ -36,6 +39,7 @@ def main():
     ap.add_argument("--n-units", type=int, default=2000)
     ap.add_argument("--p", type=float, default=0.25)
     ap.add_argument("--reps", type=int, default=5)
+    ap.add_argument("--between", default="", help="a shell command to run before each timed trial")
     ap.add_argument("--cache-dir", default="", help="Brian2's cython cache (default: network_goldens.py's); "
                     "an empty directory times a cold build")
     a = ap.parse_args()
@@ -56,6 +60,8 @@ def main():
     spikes = [len(obj["sm_e"].t) + len(obj["sm_i"].t)]
     runs = []
     for s in range(2, a.reps + 2):
+        if a.between:
+            subprocess.run(a.between, shell=True, check=True)
         net.restore()
         seed(s)
         t = time.perf_counter()
