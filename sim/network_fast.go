@@ -226,9 +226,13 @@ func (c *popStep) groupsFast(fs *fastStep, f *fastPop, p popView, nKick, lo, hi 
 	mb := f.mbuf[lo/8 : hi/8]
 	rec := f.rec[lo/8*fastRecWords : hi/8*fastRecWords]
 	v, ia, sE, uE, sI, uI, last := p.v[lo:hi], p.ia[lo:hi], p.sE[lo:hi], p.uE[lo:hi], p.sI[lo:hi], p.uI[lo:hi], p.last[lo:hi]
-	if fs.div {
+	const full = fastAcc | fastIA | fastNoise
+	switch {
+	case fs.div:
 		netGroupsDiv(k, n, g, &v[0], &ia[0], &sE[0], &uE[0], &sI[0], &uI[0], &last[0], zp, sx, ux, &mb[0], &rec[0])
-	} else {
+	case k.flags&full == full:
+		netGroupsFull(k, n, g, &v[0], &ia[0], &sE[0], &uE[0], &sI[0], &uI[0], &last[0], zp, sx, ux, &mb[0], &rec[0])
+	default:
 		netGroups(k, n, g, &v[0], &ia[0], &sE[0], &uE[0], &sI[0], &uI[0], &last[0], zp, sx, ux, &mb[0], &rec[0])
 	}
 	acc.sE, acc.sI = k.accE, k.accI

@@ -18,3 +18,8 @@ func netGroups(c *netConst, n int64, cnt int, v, ia, se, ue, si, ui *float64, la
 //
 //go:noescape
 func netGroupsDiv(c *netConst, n int64, cnt int, v, ia, se, ue, si, ui *float64, last *int64, z *float64, sx, ux *float64, mbuf *uint16, rec *float64)
+
+// netGroupsFull is netGroups with F_ACC, F_IA and F_NOISE set, which it does not test.
+//
+//go:noescape
+func netGroupsFull(c *netConst, n int64, cnt int, v, ia, se, ue, si, ui *float64, last *int64, z *float64, sx, ux *float64, mbuf *uint16, rec *float64)

@@ -1,6 +1,7 @@
-// The loop of the network's update kernel, included by network_fast_amd64.s once per division
-// variant (ADDDIVCM, DIVGLV, ADDDIVSQ); labels are local to each TEXT block. See the comment of
-// netGroups there.
+// The loop of the network's update kernel, included by network_fast_amd64.s once per variant:
+// the division (ADDDIVCM, DIVGLV, ADDDIVSQ) and whether the flags F_ACC, F_IA and F_NOISE are
+// tested (UNLESS_ACC, UNLESS_IA, UNLESS_NOISE jump to their label when the flag is clear) or known
+// to be set; labels are local to each TEXT block. See the comment of netGroups there.
 
 	KXORB K5, K5, K5
 	XORQ BX, BX
@@ -8,8 +9,7 @@
 	JEQ done
 
 loop:
-	TESTQ $F_ACC, C_FLAGS(AX)
-	JZ noacc
+	UNLESS_ACC(noacc)
 	VADDPD (R8)(BX*1), Z14, Z14       // the sums' lanes
 	VADDPD (R10)(BX*1), Z16, Z16
 
@@ -44,8 +44,7 @@ ekick:
 nokick:
 	VMULPD Z27, Z0, Z11
 	DIVGLV(Z11, Z13)                  // B = (gl*v)/cm
-	TESTQ $F_IA, C_FLAGS(AX)
-	JZ noia
+	UNLESS_IA(noia)
 	VMOVUPD (SI)(BX*1), Z2            // iA
 	VMULPD.BCST C_A3(AX), Z2, Z3
 	VADDPD Z2, Z3, Z3                 // iA'
@@ -65,8 +64,7 @@ idiv:
 iend:
 	VSUBPD Z13, Z10, Z10              // A - B
 	VMULPD Z29, Z10, Z10              // dt*(A-B)
-	TESTQ $F_NOISE, C_FLAGS(AX)
-	JZ nonoise
+	UNLESS_NOISE(nonoise)
 	VMULPD (R13)(BX*1), Z30, Z11      // xi = sqdt*z
 	VMULPD Z31, Z11, Z11              // sigma*xi
 	ADDDIVSQ(Z11, Z9, Z10)            // + (sigma*xi)/sqrtTau
@@ -81,8 +79,7 @@ nonoise:
 	VCMPPD.BCST $0x16, C_RUN(AX), Z11, K1, K4 // notRef && !(|v'| <= run)
 	KANDNB K4, K3, K4                 // ... && !spike
 	KORB K4, K5, K5
-	TESTQ $F_IA, C_FLAGS(AX)
-	JZ noia2
+	UNLESS_IA(noia2)
 	VADDPD.BCST C_JUMP(AX), Z3, K3, Z3
 	VMOVUPD Z3, (SI)(BX*1)
 
