@@ -232,6 +232,8 @@ func (c *popStep) groupsFast(fs *fastStep, f *fastPop, p popView, nKick, lo, hi 
 		netGroupsDiv(k, n, g, &v[0], &ia[0], &sE[0], &uE[0], &sI[0], &uI[0], &last[0], zp, sx, ux, &mb[0], &rec[0])
 	case k.flags&full == full:
 		netGroupsFull(k, n, g, &v[0], &ia[0], &sE[0], &uE[0], &sI[0], &uI[0], &last[0], zp, sx, ux, &mb[0], &rec[0])
+	case k.flags&full == fastAcc|fastNoise:
+		netGroupsNoIA(k, n, g, &v[0], &ia[0], &sE[0], &uE[0], &sI[0], &uI[0], &last[0], zp, sx, ux, &mb[0], &rec[0])
 	default:
 		netGroups(k, n, g, &v[0], &ia[0], &sE[0], &uE[0], &sI[0], &uI[0], &last[0], zp, sx, ux, &mb[0], &rec[0])
 	}

@@ -23,3 +23,8 @@ func netGroupsDiv(c *netConst, n int64, cnt int, v, ia, se, ue, si, ui *float64,
 //
 //go:noescape
 func netGroupsFull(c *netConst, n int64, cnt int, v, ia, se, ue, si, ui *float64, last *int64, z *float64, sx, ux *float64, mbuf *uint16, rec *float64)
+
+// netGroupsNoIA is netGroups with F_ACC and F_NOISE set and F_IA clear, which it does not test.
+//
+//go:noescape
+func netGroupsNoIA(c *netConst, n int64, cnt int, v, ia, se, ue, si, ui *float64, last *int64, z *float64, sx, ux *float64, mbuf *uint16, rec *float64)

@@ -17,6 +17,10 @@ func netGroupsFull(c *netConst, n int64, cnt int, v, ia, se, ue, si, ui *float64
 	panic("sim: no assembly in this build")
 }
 
+func netGroupsNoIA(c *netConst, n int64, cnt int, v, ia, se, ue, si, ui *float64, last *int64, z *float64, sx, ux *float64, mbuf *uint16, rec *float64) {
+	panic("sim: no assembly in this build")
+}
+
 func zigBlocksAVX512(st *[32]uint64, z []float64, mbuf []uint8, rbuf []uint64) {
 	panic("sim: no assembly in this build")
 }
