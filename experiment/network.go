@@ -256,8 +256,8 @@ func (s *networkSession) connectivity(name string) (*sim.Connectivity, error) {
 
 // NewWorker returns a worker of the session. Workers draw a run's noise on a second core
 // (sim.NetworkScratch.NoiseAhead) while there is one for each of them (GOMAXPROCS at least twice
-// the workers made), as when a sweep runs with -j 1 on two cores: the same numbers, in about 70 %
-// of the time.
+// the workers made), as when a sweep runs with -j 1 on two cores: the same numbers, in about three
+// quarters of the time.
 func (s *networkSession) NewWorker() Worker {
 	s.workers.Add(1)
 	return &networkWorker{s: s}

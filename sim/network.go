@@ -442,8 +442,8 @@ type NetworkResult struct {
 // allocates nothing. A NetworkScratch is not safe for concurrent use.
 type NetworkScratch struct {
 	// NoiseAhead, when set, has each run with noise draw its noise on a second goroutine, a few
-	// thousand steps ahead of the steps that use it. The numbers are the same; the run takes about
-	// 30 % less time when a core is idle for it, and more when none is.
+	// thousand steps ahead of the steps that use it. The numbers are the same; the run takes about a
+	// quarter less time when a core is idle for it (BENCHMARKS.md), and more when none is.
 	NoiseAhead bool
 
 	v, ia, sE, uE, sI, uI []float64  // all units: E 0 … n_E−1, I n_E … N−1
