@@ -3,6 +3,42 @@
 // tested (UNLESS_ACC, UNLESS_IA, UNLESS_NOISE jump to their label when the flag is clear) or known
 // to be set; labels are local to each TEXT block. See the comment of netGroups there.
 
+	// The arguments and the constants (every variant's frame is netGroups's).
+	MOVQ c+0(FP), AX
+	MOVQ cnt+16(FP), CX
+	SHLQ $6, CX
+	MOVQ CX, C_END(AX)
+	MOVQ v+24(FP), DI
+	MOVQ ia+32(FP), SI
+	MOVQ se+40(FP), R8
+	MOVQ ue+48(FP), R9
+	MOVQ si+56(FP), R10
+	MOVQ ui+64(FP), R11
+	MOVQ last+72(FP), R12
+	MOVQ z+80(FP), R13
+	MOVQ sx+88(FP), R15
+	MOVQ ux+96(FP), DX
+	MOVQ mbuf+104(FP), R14
+	MOVQ rec+112(FP), CX
+	VPBROADCASTQ n+8(FP), Z15
+	VMOVUPD C_ACCE(AX), Z14
+	VMOVUPD C_ACCI(AX), Z16
+	VBROADCASTSD C_A4(AX), Z17
+	VBROADCASTSD C_A5(AX), Z18
+	VBROADCASTSD C_A6(AX), Z19
+	VBROADCASTSD C_A7(AX), Z20
+	VBROADCASTSD C_CM(AX), Z21
+	VBROADCASTSD C_NCM(AX), Z22
+	VBROADCASTSD C_YCM(AX), Z23
+	VBROADCASTSD C_NYCM(AX), Z24
+	VBROADCASTSD C_SQ(AX), Z25
+	VBROADCASTSD C_NYSQ(AX), Z26
+	VBROADCASTSD C_GL(AX), Z27
+	VBROADCASTSD C_EL(AX), Z28
+	VBROADCASTSD C_DT(AX), Z29
+	VBROADCASTSD C_SQDT(AX), Z30
+	VBROADCASTSD C_SIGMA(AX), Z31
+
 	KXORB K5, K5, K5
 	XORQ BX, BX
 	CMPQ BX, C_END(AX)
