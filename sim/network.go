@@ -263,6 +263,8 @@ type outgoing struct {
 	target16 []uint16  // the same, when the population has at most 2¹⁶ units
 	inc      []float64 // per-synapse increment of u, or nil: every synapse adds uniform
 	uniform  float64   // (1/τ_rise[ms])·w of Config.W
+	invTauMs float64   // 1/τ_rise[ms], the factor of a weight in its increment
+	src      []int32   // the synapse (index in the connectivity) at each position
 }
 
 // NewNetwork validates cfg and conn (see [Connectivity.Validate]; [Connectivity.Check] is the
@@ -319,7 +321,7 @@ func NewNetwork(cfg NetworkConfig, conn *Connectivity) (*Network, error) {
 // delay, and whether it is sorted by presynaptic unit, as NewConnectivity's are (then the sort
 // runs one unit's synapses at a time, in cache).
 func compileOutgoing(pre, post, delay []int32, w []float64, st pathwayStats, nPre, nPost int, invTauMs, wUniform float64) (o outgoing) {
-	o.uniform = invTauMs * wUniform
+	o.uniform, o.invTauMs = invTauMs*wUniform, invTauMs
 	defer o.narrow(nPost) // on the result, after every return below
 	n := len(pre)
 	o.n = n
@@ -330,6 +332,7 @@ func compileOutgoing(pre, post, delay []int32, w []float64, st pathwayStats, nPr
 	stride := o.maxDelay + 1
 	o.off = make([]int32, nPre*stride+1)
 	o.target = make([]int32, n)
+	o.src = make([]int32, n)
 	if w != nil {
 		w = w[:n]
 		o.inc = make([]float64, n)
@@ -347,7 +350,7 @@ func compileOutgoing(pre, post, delay []int32, w []float64, st pathwayStats, nPr
 			g := int(pre[k])*stride + int(delay[k])
 			at := next[g]
 			next[g]++
-			o.target[at] = post[k]
+			o.target[at], o.src[at] = post[k], int32(k)
 			if w != nil {
 				o.inc[at] = invTauMs * w[k]
 			}
@@ -376,7 +379,7 @@ func compileOutgoing(pre, post, delay []int32, w []float64, st pathwayStats, nPr
 			d := delay[k]
 			at := next[d]
 			next[d]++
-			o.target[at] = post[k]
+			o.target[at], o.src[at] = post[k], int32(k)
 			if w != nil {
 				o.inc[at] = invTauMs * w[k]
 			}
@@ -397,6 +400,35 @@ func (o *outgoing) narrow(nPost int) {
 		o.target16[k] = uint16(t)
 	}
 	o.target = nil
+}
+
+// SetWeights sets the weight of every synapse (A; w[p][k] for synapse k of pathway p, in the
+// connectivity's order), as a connectivity with those WeightAmp would: the network then runs as
+// if compiled from it. It must not run concurrently with Run. A training sets its weights this way
+// between trials.
+func (nw *Network) SetWeights(w *[4][]float64) error {
+	for p := EE; p <= II; p++ {
+		if len(w[p]) != nw.out[p].n {
+			return fmt.Errorf("%v: %d weights for %d synapses", p, len(w[p]), nw.out[p].n)
+		}
+		for k, x := range w[p] {
+			if math.IsNaN(x) || math.IsInf(x, 0) {
+				return fmt.Errorf("%v synapse %d: weight %v A, want a finite current", p, k, x)
+			}
+		}
+	}
+	for p := EE; p <= II; p++ {
+		o := &nw.out[p]
+		if o.inc == nil {
+			o.inc = make([]float64, o.n)
+		}
+		for at, k := range o.src {
+			o.inc[at] = o.invTauMs * w[p][k]
+		}
+	}
+	boundOK := fastBoundOK(nw)
+	nw.fexc, nw.finh = newFastStep(&nw.exc, boundOK), newFastStep(&nw.inh, boundOK)
+	return nil
 }
 
 // Config returns the network's configuration.

@@ -524,3 +524,65 @@ func TestSynapticFixedPoints(t *testing.T) {
 		t.Errorf("unit 1 (at a fixed point from the start): record %+v", with.fixI[1])
 	}
 }
+
+// TestNetworkSetWeights: a network whose weights are set after compiling runs as one compiled
+// from a connectivity with those weights, spike for spike and bit for bit, and setting them again
+// to the uniform weights gives the uniform network's run back.
+func TestNetworkSetWeights(t *testing.T) {
+	cfg := seedNetworkConfig(300, 0.4)
+	cfg.DurationSec = 0.4
+	conn := mustConnectivity(t, cfg, 5)
+	var w [4][]float64
+	withW := *conn
+	for p := EE; p <= II; p++ {
+		w[p] = make([]float64, conn.Synapses(p))
+		for k := range w[p] {
+			w[p][k] = cfg.W.weight(p) * (0.8 + 0.4*float64((k*7919)%1000)/1000)
+		}
+		withW.WeightAmp[p] = w[p]
+	}
+	run := func(nw *Network) (NetworkResult, *NetworkScratch) {
+		var s NetworkScratch
+		var r NetworkResult
+		if err := nw.Run(9, &s, &r); err != nil {
+			t.Fatal(err)
+		}
+		return r, &s
+	}
+	want, ws := run(mustNetwork(t, cfg, &withW))
+	nw := mustNetwork(t, cfg, conn)
+	uniform, _ := run(nw)
+	if err := nw.SetWeights(&w); err != nil {
+		t.Fatal(err)
+	}
+	got, gs := run(nw)
+	if len(want.SpikeSteps) < 100 || slices.Equal(uniform.SpikeUnits, want.SpikeUnits) {
+		t.Fatalf("%d spikes, and the weights changed nothing: pick other weights", len(want.SpikeSteps))
+	}
+	if !slices.Equal(got.SpikeSteps, want.SpikeSteps) || !slices.Equal(got.SpikeUnits, want.SpikeUnits) ||
+		got.MeanSEOntoE != want.MeanSEOntoE || got.MeanSIOntoI != want.MeanSIOntoI {
+		t.Fatalf("set weights: %d spikes, compiled with them: %d", len(got.SpikeSteps), len(want.SpikeSteps))
+	}
+	for i := range cfg.NUnits {
+		if gs.Unit(i) != ws.Unit(i) {
+			t.Fatalf("unit %d ends %+v, compiled with the weights %+v", i, gs.Unit(i), ws.Unit(i))
+		}
+	}
+	var back [4][]float64
+	for p := EE; p <= II; p++ {
+		back[p] = make([]float64, conn.Synapses(p))
+		for k := range back[p] {
+			back[p][k] = cfg.W.weight(p)
+		}
+	}
+	if err := nw.SetWeights(&back); err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := run(nw); !slices.Equal(again.SpikeUnits, uniform.SpikeUnits) || !slices.Equal(again.SpikeSteps, uniform.SpikeSteps) {
+		t.Errorf("the uniform weights set back: %d spikes, the uniform network %d", len(again.SpikeSteps), len(uniform.SpikeSteps))
+	}
+	bad := [4][]float64{w[EE][:1], w[IE], w[EI], w[II]}
+	if err := nw.SetWeights(&bad); err == nil {
+		t.Error("SetWeights took one weight for a pathway of many")
+	}
+}
