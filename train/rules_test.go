@@ -217,3 +217,42 @@ func TestParamsValidate(t *testing.T) {
 		}
 	}
 }
+
+// TestPaperWeights: the paper's initial weights have its means (μ·500/(N·p)) and 20 % SDs, and
+// none is negative.
+func TestPaperWeights(t *testing.T) {
+	cfg := sim.NetworkConfig{NUnits: 1000, PropConnect: 0.25, PropInh: 0.2}
+	conn := &sim.Connectivity{NExc: 800, NInh: 200}
+	for q := sim.EE; q <= sim.II; q++ {
+		nPre, nPost := 800, 800
+		if q.SourceInh() {
+			nPre = 200
+		}
+		if q.TargetInh() {
+			nPost = 200
+		}
+		n := int(cfg.PropConnect * float64(nPre*nPost))
+		conn.Pre[q], conn.Post[q] = make([]int32, n), make([]int32, n)
+	}
+	w := PaperWeights(conn, cfg.NUnits, cfg.PropConnect, 1)
+	for q := sim.EE; q <= sim.II; q++ {
+		mu := PaperMeans[q] * 500 / (1000 * 0.25)
+		var s, s2 float64
+		for _, x := range w[q] {
+			if x < 0 {
+				t.Fatalf("%v: a negative weight %v", q, x)
+			}
+			s += x
+			s2 += x * x
+		}
+		n := float64(len(w[q]))
+		mean := s / n
+		sd := math.Sqrt(s2/n - mean*mean)
+		if math.Abs(mean-mu) > 5*0.2*mu/math.Sqrt(n) || math.Abs(sd-0.2*mu) > 0.02*mu {
+			t.Errorf("%v: mean %.3f pA (want %.3f), SD %.3f (want %.3f)", q, mean, mu, sd, 0.2*mu)
+		}
+	}
+	if again := PaperWeights(conn, cfg.NUnits, cfg.PropConnect, 1); again[sim.EI][7] != w[sim.EI][7] {
+		t.Error("the same seed drew other weights")
+	}
+}
