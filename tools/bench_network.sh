@@ -27,6 +27,12 @@ echo "bench: Brian2 cython, $reps trials, each after 2 x 10 eisweep trials (a fe
 between="'$out/sim.test' -test.run '^\$' -test.bench 'Network2000(NoiseAhead)?\$' -test.benchtime 10x -test.benchmem >> '$out/go.txt'"
 /usr/bin/python3 tools/bench_network_brian2.py --reps $reps --between "$between" > "$out/brian2.json"
 cat "$out/conn.txt" >> "$out/go.txt"
+# A training trial (the weights set, the trial, its Up states, the local rule's update of 1.0 M
+# weights): Brian2 + NumPy as the seed's code does it, alternating with eisweep's (train package).
+go test -c -o "$out/train.test" ./train
+echo "bench: a training trial, Brian2 + NumPy against eisweep, $reps rounds" >&2
+between="'$out/train.test' -test.run '^\$' -test.bench 'TrainingTrial2000\$' -test.benchtime 10x -test.benchmem >> '$out/go.txt'"
+/usr/bin/python3 tools/bench_training_brian2.py --trials $reps --between "$between" > "$out/brian2_train.json"
 python3 - "$out" <<'PY'
 import json, re, statistics, sys, os
 out = sys.argv[1]
@@ -72,6 +78,19 @@ print("**On one core, as Brian2 runs, eisweep simulates the trial %.1f× faster 
 print("(median against median; the %d rounds' own ratios %.1f–%.1f×; with the connectivity drawn anew, as" % (len(pairs), pairs[0], pairs[-1]))
 print("every sweep run does, %.1f×). Target: 20×, %s. With the noise on a second core, %.1f×." % (
     statistics.median(runs) / (statistics.median(sim) + statistics.median(conn)), "met" if ratio >= 20 else "not met", ratio_ahead))
+print()
+bt = json.load(open(os.path.join(out, "brian2_train.json")))
+tr = go["TrainingTrial2000"]
+print("A training trial (`BenchmarkTrainingTrial2000`; Brian2: tools/bench_training_brian2.py, the seed code's")
+print("loop: weights set, trial, Up states and the local rule's update in NumPy's matrix form), %d rounds:\n" % len(tr))
+print("| | time per trial | 3000 trials |")
+print("|---|---|---|")
+print("| eisweep, one core | %s | %.1f min |" % (fmt(tr), statistics.median(tr) * 3000 / 60))
+print("| Brian2 2.5.1 cython + NumPy | %s (simulation %s, update %s) | %.0f min |" % (
+    fmt(bt["trial"], 1, "s"), fmt(bt["sim"], 1, "s"), fmt(bt["update"], 1e3, "ms"), statistics.median(bt["trial"]) * 3000 / 60))
+print()
+print("**A training trial takes %.1f× less time in eisweep** (target for 3000 trials: 15 minutes, %s)." % (
+    statistics.median(bt["trial"]) / statistics.median(tr), "met" if statistics.median(tr) * 3000 / 60 <= 15 else "not met"))
 print()
 for j in (1, 2):
     p = os.path.join(out, "time_j%d.txt" % j)

@@ -40,45 +40,51 @@ def rates(rng, n, setp):
     return r
 
 
-def train(rule, conn, w0, trial_rates):
-    alpha = ALPHA[rule]
-    w = {q: w0[q].copy() for q in w0}
-    mats = {}
-    # adjacency matrices and partner counts for the presynaptic means
-    aEI = np.zeros((N_I, N_E))
-    np.add.at(aEI, (conn["EI"][0], conn["EI"][1]), 1.0)
-    aIE = np.zeros((N_E, N_I))
-    np.add.at(aIE, (conn["IE"][0], conn["IE"][1]), 1.0)
-    nInhOntoExc, nExcOntoInh = aEI.sum(0), aIE.sum(0)
-    mE = mI = None
-    out = []
-    for rE, rI in trial_rates:
-        popE, popI = rE.mean(), rI.mean()
-        if mE is None:
-            mE, mI, mEp, mIp = rE.copy(), rI.copy(), popE, popI
+class Trainer:
+    """One training's state in the seed code's matrix form: moving averages, weights per pathway
+    (pA, in synapse order), and the adjacency matrices of the presynaptic means."""
+
+    def __init__(self, rule, alpha, conn, w0, n_e, n_i):
+        self.rule, self.alpha, self.conn, self.n_e, self.n_i = rule, alpha, conn, n_e, n_i
+        self.w = {q: np.asarray(w0[q], dtype=float).copy() for q in w0}
+        self.sizes = {"EE": (n_e, n_e), "IE": (n_e, n_i), "EI": (n_i, n_e), "II": (n_i, n_i)}
+        self.aEI = np.zeros((n_i, n_e))
+        np.add.at(self.aEI, (conn["EI"][0], conn["EI"][1]), 1.0)
+        self.aIE = np.zeros((n_e, n_i))
+        np.add.at(self.aIE, (conn["IE"][0], conn["IE"][1]), 1.0)
+        self.nInhOntoExc, self.nExcOntoInh = self.aEI.sum(0), self.aIE.sum(0)
+        self.mE = None
+
+    def step(self, rE, rI, popE, popI):
+        """Folds one trial's rates into the averages and updates the weights; returns mean |dW|."""
+        alpha, conn = self.alpha, self.conn
+        if self.mE is None:
+            self.mE, self.mI, self.mEp, self.mIp = np.array(rE, dtype=float), np.array(rI, dtype=float), popE, popI
         else:
-            mE += (-mE + rE) / TAU
-            mI += (-mI + rI) / TAU
-            mEp += (-mEp + popE) / TAU
-            mIp += (-mIp + popI) / TAU
-        for q, (npre, npost, _) in PATHWAYS.items():
+            self.mE += (-self.mE + rE) / TAU
+            self.mI += (-self.mI + rI) / TAU
+            self.mEp += (-self.mEp + popE) / TAU
+            self.mIp += (-self.mIp + popI) / TAU
+        mE, mI, mEp, mIp, w = self.mE, self.mI, self.mEp, self.mIp, self.w
+        mats = {}
+        for q, (npre, npost) in self.sizes.items():
             m = np.zeros((npre, npost))
             m[conn[q][0], conn[q][1]] = w[q]
             mats[q] = m
-        if rule == "cross-homeo-population":
+        if self.rule == "cross-homeo-population":
             dw = {"EE": alpha * (I_SET - mIp), "EI": -alpha * (I_SET - mIp),
                   "IE": -alpha * (E_SET - mEp), "II": alpha * (E_SET - mEp)}
             madw = {q: abs(dw[q]) for q in dw}
             for q in w:
                 w[q] = w[q] + dw[q]
         else:
-            Ibar = np.matmul(mI, aEI) / nInhOntoExc
-            Ebar = np.matmul(mE, aIE) / nExcOntoInh
+            Ibar = np.matmul(mI, self.aEI) / self.nInhOntoExc
+            Ebar = np.matmul(mE, self.aIE) / self.nExcOntoInh
             mE[mE < FLOOR] = FLOOR
             mI[mI < FLOOR] = FLOOR
             dw = {"EE": alpha * np.outer(mE, E_SET - mE), "EI": -alpha * np.outer(mI, E_SET - mE),
                   "IE": alpha * np.outer(mE, I_SET - mI), "II": -alpha * np.outer(mI, I_SET - mI)}
-            if rule == "cross-homeo-local":
+            if self.rule == "cross-homeo-local":
                 ch = {"EE": alpha * np.outer(mE, I_SET - Ibar), "EI": -alpha * np.outer(mI, I_SET - Ibar),
                       "IE": -alpha * np.outer(mE, E_SET - Ebar), "II": alpha * np.outer(mI, E_SET - Ebar)}
                 dw = {q: ch[q] + dw[q] for q in dw}
@@ -88,9 +94,17 @@ def train(rule, conn, w0, trial_rates):
                 w[q] = mats[q][conn[q][0], conn[q][1]]
         for q in w:
             w[q] = np.clip(w[q], WMIN, WMAX)
-        out.append({"avg_e_units": mE.tolist(), "avg_i_units": mI.tolist(), "avg_e": mEp, "avg_i": mIp,
-                    "mean_w": {q: float(w[q].mean()) for q in w}, "mean_abs_dw": {q: float(madw[q]) for q in madw}})
-    return out, {q: w[q].tolist() for q in w}
+        return madw
+
+
+def train(rule, conn, w0, trial_rates):
+    t = Trainer(rule, ALPHA[rule], conn, w0, N_E, N_I)
+    out = []
+    for rE, rI in trial_rates:
+        madw = t.step(rE, rI, rE.mean(), rI.mean())
+        out.append({"avg_e_units": t.mE.tolist(), "avg_i_units": t.mI.tolist(), "avg_e": t.mEp, "avg_i": t.mIp,
+                    "mean_w": {q: float(t.w[q].mean()) for q in t.w}, "mean_abs_dw": {q: float(madw[q]) for q in madw}})
+    return out, {q: t.w[q].tolist() for q in t.w}
 
 
 def main():
