@@ -1,13 +1,12 @@
 package analysis
 
 import (
-	"compress/gzip"
-	"encoding/json"
 	"math"
-	"os"
 	"path/filepath"
 	"slices"
 	"testing"
+
+	"github.com/eisweep/eisweep/internal/goldenfile"
 )
 
 // TestPSTHBinEdges: where numpy's histogram of the seed's float32 spike times puts spikes near
@@ -195,22 +194,13 @@ func TestSummarizeUpsMatchesSeedCode(t *testing.T) {
 	sawNone, sawSome := false, false
 	for _, path := range files {
 		t.Run(filepath.Base(path), func(t *testing.T) {
-			f, err := os.Open(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer f.Close()
-			z, err := gzip.NewReader(f)
-			if err != nil {
-				t.Fatal(err)
-			}
 			var g goldenUps
-			if err := json.NewDecoder(z).Decode(&g); err != nil {
+			if err := goldenfile.Decode(path, "tools/network_goldens.py", &g); err != nil {
 				t.Fatal(err)
 			}
 			w := g.Numpy.Ups
 			var u NetworkUps
-			err = SummarizeUps(NetworkSpikes{Steps: g.Numpy.SpikeSteps, Units: g.Numpy.SpikeUnits, NExc: g.NExc, NInh: g.NInh,
+			err := SummarizeUps(NetworkSpikes{Steps: g.Numpy.SpikeSteps, Units: g.Numpy.SpikeUnits, NExc: g.NExc, NInh: g.NInh,
 				NKicked: g.NKick, DtSec: g.Dt, DurationSec: g.Duration}, DefaultUpParams(), &u)
 			if err != nil {
 				t.Fatal(err)

@@ -1,7 +1,6 @@
 package sim
 
 import (
-	"compress/gzip"
 	"encoding/json"
 	"math"
 	"os"
@@ -12,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/eisweep/eisweep/analysis"
+
+	"github.com/eisweep/eisweep/internal/goldenfile"
 )
 
 // Golden data of the recurrent network from Brian2 2.5.1, written by tools/network_goldens.py
@@ -115,17 +116,8 @@ type goldenNetDet struct {
 
 func readGzJSON(t testing.TB, path string, v any) {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatalf("golden data missing (regenerate with tools/network_goldens.py): %v", err)
-	}
-	defer f.Close()
-	z, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	if err := json.NewDecoder(z).Decode(v); err != nil {
-		t.Fatalf("%s: %v", path, err)
+	if err := goldenfile.Decode(path, "tools/network_goldens.py", v); err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -1,13 +1,12 @@
 package train
 
 import (
-	"compress/gzip"
-	"encoding/json"
 	"math"
-	"os"
 	"testing"
 
 	"github.com/eisweep/eisweep/sim"
+
+	"github.com/eisweep/eisweep/internal/goldenfile"
 )
 
 type goldenStep struct {
@@ -47,17 +46,8 @@ type goldenRules struct {
 
 func loadGolden(t *testing.T) *goldenRules {
 	t.Helper()
-	f, err := os.Open("testdata/rules.json.gz")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	z, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var g goldenRules
-	if err := json.NewDecoder(z).Decode(&g); err != nil {
+	if err := goldenfile.Decode("testdata/rules.json.gz", "tools/training_goldens.py", &g); err != nil {
 		t.Fatal(err)
 	}
 	return &g

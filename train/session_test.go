@@ -16,7 +16,19 @@ import (
 // detection from a sweep definition's defaults, and a connectivity of seed 3.
 func smallNetwork(t *testing.T) (sim.NetworkConfig, *sim.Connectivity, sweep.Model) {
 	t.Helper()
-	def, err := sweep.Parse("t.toml", "name = \"t\"\nexperiment = \"network\"\n[params]\n\"net.n_units\" = 200\n\"network.duration\" = \"1 s\"\n")
+	m := networkModel(t, "\"net.n_units\" = 200\n\"network.duration\" = \"1 s\"\n")
+	cfg := experiment.NetworkConfig(&m)
+	conn, err := sim.NewConnectivity(cfg, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg, conn, m
+}
+
+// networkModel returns the model of the first run of a network definition with params.
+func networkModel(t testing.TB, params string) sweep.Model {
+	t.Helper()
+	def, err := sweep.Parse("t.toml", "name = \"t\"\nexperiment = \"network\"\n[params]\n"+params)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -26,12 +38,7 @@ func smallNetwork(t *testing.T) (sim.NetworkConfig, *sim.Connectivity, sweep.Mod
 			t.Fatal(err)
 		}
 	}
-	cfg := experiment.NetworkConfig(&m)
-	conn, err := sim.NewConnectivity(cfg, 3)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return cfg, conn, m
+	return m
 }
 
 func uniformWeights(cfg sim.NetworkConfig, conn *sim.Connectivity) [4][]float64 {
@@ -138,16 +145,7 @@ func TestSessionRunaway(t *testing.T) {
 // training network) under the local rule: setting the weights, the 1.5 s trial on one core, its
 // Up states and the update of 1.0 M weights. A 3000-trial training costs 3000 of these.
 func BenchmarkTrainingTrial2000(b *testing.B) {
-	def, err := sweep.Parse("b.toml", "name = \"b\"\nexperiment = \"network\"\n[params]\n\"net.n_units\" = 2000\n\"net.prop_connect\" = 0.25\n")
-	if err != nil {
-		b.Fatal(err)
-	}
-	var m sweep.Model
-	for r := range def.RunsIn(0, 1) {
-		if m, err = r.Point.Model(); err != nil {
-			b.Fatal(err)
-		}
-	}
+	m := networkModel(b, "\"net.n_units\" = 2000\n\"net.prop_connect\" = 0.25\n")
 	cfg := experiment.NetworkConfig(&m)
 	conn, err := sim.NewConnectivity(cfg, 1)
 	if err != nil {
