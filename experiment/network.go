@@ -229,8 +229,8 @@ type connEntry struct {
 // connectivity loads a connectivity file once per session.
 func (s *networkSession) connectivity(name string) (*sim.Connectivity, error) {
 	path := name
-	if !filepath.IsAbs(path) && s.def.Path != "" {
-		path = filepath.Join(filepath.Dir(s.def.Path), path)
+	if !filepath.IsAbs(path) && s.def.FilesDir != "" {
+		path = filepath.Join(s.def.FilesDir, path)
 	}
 	s.mu.Lock()
 	e := s.conns[path]

@@ -217,8 +217,14 @@ func Run(ctx context.Context, def *sweep.Definition, opt Options) (sum *Summary,
 // runs def does not extend (another seed, other parameters, values removed) is refused with
 // ErrDefinitionChanged; def may add replicates and grid points, and only those run.
 func StoreOptions(dir string, def *sweep.Definition, tables []store.Table, shard store.Shard, command string, args []string, log io.Writer) store.Options {
+	src := ""
+	if def.Path != "" {
+		if abs, err := filepath.Abs(def.Path); err == nil {
+			src = abs
+		}
+	}
 	return store.Options{Tables: tables, Shard: shard, Command: command, Args: args, Log: log, Definition: def.Text,
-		Extends: func(old string) error { return extends(dir, old, def) }}
+		DefinitionPath: src, Extends: func(old string) error { return extends(dir, old, def) }}
 }
 
 // CheckFolder reports, without writing anything, whether def's results may go into dir: a new or
@@ -273,7 +279,20 @@ func LoadFolder(dir string) (*sweep.Definition, error) {
 		}
 		return nil, fmt.Errorf("%s is not an eisweep output folder: it has no %s", dir, store.DefinitionFile)
 	}
-	return sweep.ParseWith(filepath.Join(dir, store.DefinitionFile), text, sweep.Options{MaxRuns: 1 << 62})
+	def, err := sweep.ParseWith(filepath.Join(dir, store.DefinitionFile), text, sweep.Options{MaxRuns: 1 << 62})
+	if err != nil {
+		return nil, err
+	}
+	// Relative file names (network.connectivity) are relative to the definition the results
+	// were run from, not to the folder's copy.
+	src, err := store.DefinitionSource(dir)
+	if err != nil {
+		return nil, err
+	}
+	if src != "" {
+		def.FilesDir = filepath.Dir(src)
+	}
+	return def, nil
 }
 
 // Compact merges the part files of the output folder dir into few large ones; see

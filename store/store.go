@@ -47,6 +47,10 @@ type Options struct {
 	Command string
 	// Args are recorded in the provenance record (e.g. the command line); nil for none.
 	Args []string
+	// DefinitionPath, the absolute path of the definition file the writer read, is recorded in
+	// the provenance record ("" for none): the folder's copy resolves relative file names
+	// against its folder (DefinitionSource).
+	DefinitionPath string
 	// Log receives reports of what the store repaired (files moved aside, leftovers removed);
 	// nil for none.
 	Log io.Writer
@@ -401,24 +405,25 @@ func Layout(dir string) int {
 
 // Provenance is one writing invocation's record in provenance/.
 type Provenance struct {
-	Writer    string   `json:"writer"`
-	Command   string   `json:"command"`
-	Args      []string `json:"args,omitempty"`
-	Shard     string   `json:"shard"`
-	Host      string   `json:"host"`
-	PID       int      `json:"pid"`
-	Version   string   `json:"version"`
-	GoVersion string   `json:"go_version"`
-	Start     string   `json:"start"`
-	End       string   `json:"end,omitempty"`
-	Outcome   string   `json:"outcome"` // "running", "ok", or the error that ended it
-	Files     int      `json:"files"`   // files published
+	Writer     string   `json:"writer"`
+	Command    string   `json:"command"`
+	Args       []string `json:"args,omitempty"`
+	Definition string   `json:"definition,omitempty"` // the definition file the writer read (absolute), if any
+	Shard      string   `json:"shard"`
+	Host       string   `json:"host"`
+	PID        int      `json:"pid"`
+	Version    string   `json:"version"`
+	GoVersion  string   `json:"go_version"`
+	Start      string   `json:"start"`
+	End        string   `json:"end,omitempty"`
+	Outcome    string   `json:"outcome"` // "running", "ok", or the error that ended it
+	Files      int      `json:"files"`   // files published
 }
 
 // record writes this invocation's provenance record: at start ("running") and at Close.
 func (s *Store) record(outcome string) error {
 	host, _ := os.Hostname()
-	p := Provenance{Writer: s.writer.String(), Command: s.opt.Command, Args: s.opt.Args, Shard: s.opt.Shard.Tag(), Host: host,
+	p := Provenance{Writer: s.writer.String(), Command: s.opt.Command, Args: s.opt.Args, Definition: s.opt.DefinitionPath, Shard: s.opt.Shard.Tag(), Host: host,
 		PID: os.Getpid(), Version: buildinfo.Version(), GoVersion: runtime.Version(), Start: s.start.UTC().Format(time.RFC3339), Outcome: outcome}
 	s.mu.Lock()
 	p.Files = s.published
@@ -434,4 +439,32 @@ func (s *Store) record(outcome string) error {
 		_, err := w.Write(append(b, '\n'))
 		return err
 	})
+}
+
+// DefinitionSource returns the definition file recorded by the newest provenance record of the
+// folder dir that has one (records are named by start time), or "" if none has.
+func DefinitionSource(dir string) (string, error) {
+	pdir := filepath.Join(dir, ProvenanceDir)
+	entries, err := os.ReadDir(pdir)
+	if errors.Is(err, os.ErrNotExist) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("reading %s: %w", pdir, err)
+	}
+	for i := len(entries) - 1; i >= 0; i-- {
+		e := entries[i]
+		if !e.Type().IsRegular() || !strings.HasSuffix(e.Name(), ".json") {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(pdir, e.Name()))
+		if err != nil {
+			return "", fmt.Errorf("reading %s: %w", filepath.Join(pdir, e.Name()), err)
+		}
+		var p Provenance
+		if json.Unmarshal(b, &p) == nil && p.Definition != "" {
+			return p.Definition, nil
+		}
+	}
+	return "", nil
 }

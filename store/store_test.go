@@ -540,3 +540,33 @@ func TestForeignFiles(t *testing.T) {
 		t.Errorf("foreign file touched: %q, %v", b, err)
 	}
 }
+
+// TestDefinitionSource: a writer records the definition file it read, and the newest provenance
+// record (by name: writers are named by their start) that names one wins; a folder whose records
+// name none, or that has none, gives "".
+func TestDefinitionSource(t *testing.T) {
+	dir := t.TempDir()
+	if src, err := DefinitionSource(dir); err != nil || src != "" {
+		t.Fatalf("an empty folder: %q, %v", src, err)
+	}
+	s, err := Open(dir, Options{Tables: testTables, Command: "test", Definition: testDef, DefinitionPath: "/defs/a.toml"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(nil); err != nil {
+		t.Fatal(err)
+	}
+	if src, err := DefinitionSource(dir); err != nil || src != "/defs/a.toml" {
+		t.Fatalf("after one writer: %q, %v", src, err)
+	}
+	// later writers: one naming another file, then one naming none
+	for name, def := range map[string]string{"29991231T000000Z-00000001.json": "/defs/b.toml", "29991231T000001Z-00000002.json": ""} {
+		b := []byte(`{"writer": "x", "command": "test", "outcome": "ok"` + map[bool]string{true: `, "definition": "` + def + `"`, false: ""}[def != ""] + `}`)
+		if err := os.WriteFile(filepath.Join(dir, ProvenanceDir, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if src, err := DefinitionSource(dir); err != nil || src != "/defs/b.toml" {
+		t.Errorf("DefinitionSource = %q, %v; want the newest record naming one, /defs/b.toml", src, err)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"iter"
 	"os"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
@@ -15,7 +16,11 @@ import (
 // Definition is a parsed, validated sweep definition: a base point, the axes of a grid over it,
 // and replicates of every cell.
 type Definition struct {
-	Path        string  // file it was read from ("" if parsed from text)
+	Path string // file it was read from ("" if parsed from text)
+	// FilesDir is the folder relative file names in the definition (network.connectivity) are
+	// relative to: Path's folder, or, for the copy an output folder keeps, the folder of the file
+	// its results were run from ("" if unknown).
+	FilesDir    string
 	Text        string  // the definition as written
 	Name        string  // sweep name; the default output folder is results/<Name>
 	Description string  // free text
@@ -182,6 +187,9 @@ func ParseWith(path, text string, opt Options) (*Definition, error) {
 		return nil, &Error{Path: path, Msg: err.Error()}
 	}
 	p := &parser{path: path, text: text, d: &Definition{Path: path, Text: text, Seed: 1, Replicates: 1, Base: Defaults()}}
+	if path != "" {
+		p.d.FilesDir = filepath.Dir(path)
+	}
 	p.parse(raw)
 	d := p.d
 	if len(p.errs) == 0 {

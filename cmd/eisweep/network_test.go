@@ -5,6 +5,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/eisweep/eisweep/experiment"
+	"github.com/eisweep/eisweep/sim"
+	"github.com/eisweep/eisweep/sweep"
 )
 
 // smallNetwork is a network sweep over both inhibitory weights, small enough for tests: 200
@@ -94,5 +98,47 @@ func TestNetworkPlan(t *testing.T) {
 	if code != 0 || !strings.Contains(out, `experiment = "network"`) || !strings.Contains(out, "ms per run\n") ||
 		strings.Contains(out, "f-I") || !strings.Contains(out, "also writes unit_rates/, psth/, raster/") {
 		t.Errorf("plan: exit %d:\n%s%s", code, out, errs)
+	}
+}
+
+// TestFigureFindsRelativeConnectivity: a definition naming its connectivity file relative to
+// itself runs, and figure redraws the folder (which re-runs a trial) from another working
+// directory: the folder's copy of the definition resolves the name against the definition the
+// results were run from, which provenance records.
+func TestFigureFindsRelativeConnectivity(t *testing.T) {
+	dir := t.TempDir()
+	def, err := sweep.Parse("c.toml", "name = \"c\"\nexperiment = \"network\"\n[params]\n\"net.n_units\" = 200\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := def.Base.Model()
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := sim.NewConnectivity(experiment.NetworkConfig(&m), 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	if err := conn.WriteCSV(&b); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "conn.csv"), []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "rel.toml")
+	text := "name = \"rel\"\nexperiment = \"network\"\nreplicates = 2\n[params]\n\"net.n_units\" = 200\n\"network.duration\" = \"0.5 s\"\n\"network.connectivity\" = \"conn.csv\"\n"
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "out")
+	if code, _, errs := eisweep(t, "run", "--quiet", "-o", out, path); code != 0 {
+		t.Fatalf("run: exit %d: %s", code, errs)
+	}
+	if code, _, errs := eisweep(t, "figure", out); code != 0 {
+		t.Fatalf("figure: exit %d: %s", code, errs)
+	}
+	if st, err := os.Stat(filepath.Join(out, "figures", "network-raster.png")); err != nil || st.Size() < 10_000 {
+		t.Errorf("the raster: %v", err)
 	}
 }
