@@ -74,6 +74,18 @@ type Buffer interface {
 	Write(write func(table string, rows func(w io.Writer, meta map[string]string) error) error) error
 }
 
+// FolderSession is implemented by sessions that keep state in the output folder between a run's
+// start and its rows' commit (a training's checkpoints): the engine tells them the folder.
+type FolderSession interface {
+	SetFolder(dir string)
+}
+
+// CommittedBuffer is implemented by buffers that act once the rows of their last Write are
+// committed (removing the checkpoints of finished trainings); the engine calls Committed then.
+type CommittedBuffer interface {
+	Committed()
+}
+
 // Kinds are the experiment kinds, by name.
 var kinds = map[sweep.Experiment]Kind{}
 

@@ -30,8 +30,10 @@ func init() { register(Network) }
 type networkKind struct{}
 
 // NetworkTables are the network experiment's tables: runs/ and its companions unit_rates/
-// (outputs.unit_rates), psth/ (outputs.psth) and raster/ (outputs.raster).
-var NetworkTables = []store.Table{{Name: "runs", Key: "run_id"}, {Name: "unit_rates", Key: "run_id"}, {Name: "psth", Key: "run_id"}, {Name: "raster", Key: "run_id"}}
+// (outputs.unit_rates), psth/ (outputs.psth), raster/ (outputs.raster), and for runs that train
+// (train.trials > 0) training/ and trajectory/.
+var NetworkTables = []store.Table{{Name: "runs", Key: "run_id"}, {Name: "unit_rates", Key: "run_id"}, {Name: "psth", Key: "run_id"}, {Name: "raster", Key: "run_id"},
+	{Name: "training", Key: "run_id"}, {Name: "trajectory", Key: "run_id"}}
 
 // networkSummaryMetrics are the network runs columns that summary.parquet summarises per group.
 var networkSummaryMetrics = []string{
@@ -55,6 +57,8 @@ func (networkKind) Schemas() []TableSchema {
 		{"unit_rates", "one row per unit per trial: its rates in and outside the Up states (outputs.unit_rates)", table.Docs(UnitRateColumns)},
 		{"psth", "one row per bin per trial: the population rates, and whether the bin lies in an Up state (outputs.psth)", table.Docs(PSTHColumns)},
 		{"raster", "one row per spike of network.raster_units units of each population, evenly spaced over it (outputs.raster)", table.Docs(RasterColumns)},
+		{"training", "one row per run that trains (train.trials > 0): how the training went and the trained weights; the runs row measures a trial at those weights", table.Docs(TrainingColumns)},
+		{"trajectory", "one row per training trial of a run that trains: its Up states, the moving averages and the mean weights after its update", table.Docs(TrajectoryColumns)},
 	}
 }
 
@@ -88,11 +92,13 @@ type NetworkRow struct {
 
 // NetworkOutput is one trial's rows.
 type NetworkOutput struct {
-	Row       NetworkRow
-	Ups       []analysis.UpState // the trial's Up states
-	UnitRates []UnitRateRow
-	PSTH      []PSTHRow
-	Raster    []RasterRow
+	Row        NetworkRow
+	Ups        []analysis.UpState // the trial's Up states
+	UnitRates  []UnitRateRow
+	PSTH       []PSTHRow
+	Raster     []RasterRow
+	Training   []TrainingRow // one row when the run trained
+	Trajectory []TrajectoryRow
 }
 
 // Status returns the trial's outcome.
@@ -215,6 +221,7 @@ func (networkKind) NewSession(def *sweep.Definition, _ func(string, uint64) bool
 
 type networkSession struct {
 	def     *sweep.Definition
+	folder  string // the output folder, for trainings' checkpoints ("" for none)
 	mu      sync.Mutex
 	conns   map[string]*connEntry // loaded connectivity files, by path
 	workers atomic.Int32          // workers made so far
@@ -262,7 +269,11 @@ func (s *networkSession) NewWorker() Worker {
 	s.workers.Add(1)
 	return &networkWorker{s: s}
 }
-func (s *networkSession) NewBuffer() Buffer { return &networkBuffer{} }
+func (s *networkSession) NewBuffer() Buffer { return &networkBuffer{s: s} }
+
+// SetFolder tells the session its output folder: trainings keep their checkpoints there
+// (checkpoints/<run_id>.ckpt) until their rows are committed.
+func (s *networkSession) SetFolder(dir string) { s.folder = dir }
 
 type networkWorker struct {
 	s       *networkSession
@@ -323,6 +334,16 @@ func (w *networkWorker) Run(r sweep.RunRef) (Output, error) {
 		row.NSynapses += int64(len(conn.Pre[p]))
 	}
 	w.scratch.NoiseAhead = runtime.GOMAXPROCS(0) >= 2*int(w.s.workers.Load())
+	if m.Train.Trials > 0 {
+		tr, traj, err := w.trainNetwork(id, &m, cfg, conn, net, seed)
+		if err != nil {
+			if errors.Is(err, sim.ErrStopped) {
+				return nil, err
+			}
+			return nil, fmt.Errorf("run %s: training: %w", id, err)
+		}
+		out.Training, out.Trajectory = []TrainingRow{tr}, traj
+	}
 	if err := net.Run(seed, &w.scratch, &w.res); err != nil {
 		if errors.Is(err, sim.ErrStopped) {
 			return nil, err
@@ -430,10 +451,14 @@ func RasterRanks(nExc, nInh, k int) []int32 {
 }
 
 type networkBuffer struct {
-	runs   []NetworkRow
-	units  []UnitRateRow
-	psth   []PSTHRow
-	raster []RasterRow
+	s        *networkSession
+	runs     []NetworkRow
+	units    []UnitRateRow
+	psth     []PSTHRow
+	raster   []RasterRow
+	training []TrainingRow
+	traj     []TrajectoryRow
+	written  []sweep.RunID // the trainings of the last Write, whose checkpoints Committed removes
 }
 
 // networkFlushRows bounds the companion rows buffered before a batch is written.
@@ -445,11 +470,13 @@ func (b *networkBuffer) Add(o Output) {
 	b.units = append(b.units, n.UnitRates...)
 	b.psth = append(b.psth, n.PSTH...)
 	b.raster = append(b.raster, n.Raster...)
+	b.training = append(b.training, n.Training...)
+	b.traj = append(b.traj, n.Trajectory...)
 }
 
 func (b *networkBuffer) Runs() int { return len(b.runs) }
 func (b *networkBuffer) Full() bool {
-	return len(b.units)+len(b.psth)+len(b.raster) >= networkFlushRows
+	return len(b.units)+len(b.psth)+len(b.raster)+len(b.traj) >= networkFlushRows
 }
 
 func (b *networkBuffer) Write(write func(string, func(io.Writer, map[string]string) error) error) error {
@@ -462,9 +489,31 @@ func (b *networkBuffer) Write(write func(string, func(io.Writer, map[string]stri
 	if err := writeTable(write, "raster", RasterColumns, b.raster); err != nil {
 		return err
 	}
+	if err := writeTable(write, "training", TrainingColumns, b.training); err != nil {
+		return err
+	}
+	if err := writeTable(write, "trajectory", TrajectoryColumns, b.traj); err != nil {
+		return err
+	}
 	if err := writeTable(write, "runs", NetworkColumns, b.runs); err != nil {
 		return err
 	}
-	b.runs, b.units, b.psth, b.raster = b.runs[:0], b.units[:0], b.psth[:0], b.raster[:0]
+	b.written = b.written[:0]
+	for _, t := range b.training {
+		b.written = append(b.written, t.RunID)
+	}
+	b.runs, b.units, b.psth, b.raster, b.training, b.traj = b.runs[:0], b.units[:0], b.psth[:0], b.raster[:0], b.training[:0], b.traj[:0]
 	return nil
+}
+
+// Committed removes the checkpoints of the trainings whose rows the last Write wrote, once the
+// engine has committed them.
+func (b *networkBuffer) Committed() {
+	if b.s.folder == "" {
+		return
+	}
+	for _, id := range b.written {
+		os.Remove(filepath.Join(b.s.folder, store.CheckpointDir, id.String()+".ckpt"))
+	}
+	b.written = b.written[:0]
 }

@@ -135,6 +135,9 @@ func Run(ctx context.Context, def *sweep.Definition, opt Options) (sum *Summary,
 		}
 	}
 	session := kind.NewSession(def, func(table string, key uint64) bool { return c.Keys[table].Has(key) })
+	if fs, ok := session.(experiment.FolderSession); ok {
+		fs.SetFolder(opt.OutDir)
+	}
 	workers := make([]experiment.Worker, opt.Jobs)
 	for i := range workers {
 		workers[i] = session.NewWorker()
@@ -162,6 +165,9 @@ func Run(ctx context.Context, def *sweep.Definition, opt Options) (sum *Summary,
 		sum.Parts = append(sum.Parts, paths...)
 		if err != nil {
 			return err
+		}
+		if cb, ok := buf.(experiment.CommittedBuffer); ok {
+			cb.Committed()
 		}
 		sum.Written += int64(n)
 		return nil

@@ -12,8 +12,9 @@ import (
 
 // File names of an output folder.
 const (
-	DefinitionFile = "sweep.toml" // the definition as run
-	ProvenanceDir  = "provenance" // one record per writing invocation
+	DefinitionFile = "sweep.toml"  // the definition as run
+	ProvenanceDir  = "provenance"  // one record per writing invocation
+	CheckpointDir  = "checkpoints" // the state of runs in progress that keep one (trainings), by run id
 	lockName       = ".lock"
 	layoutName     = "shards" // the shard layout: n
 	tmpPrefix      = ".tmp-"

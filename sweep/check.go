@@ -147,6 +147,9 @@ const maxSynapses = 1 << 30
 
 // checkNetwork checks what only the network experiment needs (docs/MODEL.md §8).
 func checkNetwork(m *Model) *problem {
+	if t := &m.Train; t.WMaxAmp < t.WMinAmp {
+		return &problem{fmt.Sprintf("train.w_max %.6g pA is below train.w_min %.6g pA", t.WMaxAmp*1e12, t.WMinAmp*1e12), []string{"train.w_max", "train.w_min"}}
+	}
 	tr, dt := &m.Trial, m.Sim.DtSec
 	ms := func(s float64) string { return fmt.Sprintf("%.6g ms", s*1e3) }
 	if tr.DurationSec < dt {

@@ -113,6 +113,7 @@ type Model struct {
 
 	Experiment Experiment   // the experiment kind
 	Trial      NetworkTrial // the network experiment's own parameters (ExperimentNetwork)
+	Train      TrainSpec    // the network experiment's training (ExperimentNetwork)
 }
 
 // NetworkTrial holds the parameters of one trial of the recurrent network (docs/MODEL.md §8)
@@ -278,11 +279,12 @@ func buildRegistry() []*Param {
 		}
 	}
 	ps = append(ps, networkParams()...)
+	ps = append(ps, trainParams()...)
 	ps = append(ps, &Param{Name: ExperimentParam, Kind: KindEnum, Default: string(ExperimentUnit), Choices: []string{string(ExperimentUnit), string(ExperimentNetwork)},
 		Desc:  "the experiment kind, set by the definition's top-level key experiment",
 		apply: func(m *Model, v Value) { m.Experiment = Experiment(v.Str) }})
 	byName = make(map[string]*Param, len(ps))
-	checked := []string{"sim.", "syn.", "net.", "fi.", "network.", ExperimentParam, "input.rate", "exc.tau_adapt", "inh.tau_adapt", "exc.c_m", "inh.c_m",
+	checked := []string{"sim.", "syn.", "net.", "fi.", "network.", "train.", ExperimentParam, "input.rate", "exc.tau_adapt", "inh.tau_adapt", "exc.c_m", "inh.c_m",
 		"exc.g_leak", "inh.g_leak", "exc.refractory", "inh.refractory", "exc.v_", "inh.v_"}
 	for _, p := range ps {
 		for _, c := range checked {

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/eisweep/eisweep/experiment"
+	"github.com/eisweep/eisweep/internal/testsweep"
 	"github.com/eisweep/eisweep/sim"
 	"github.com/eisweep/eisweep/sweep"
 )
@@ -140,5 +141,40 @@ func TestFigureFindsRelativeConnectivity(t *testing.T) {
 	}
 	if st, err := os.Stat(filepath.Join(out, "figures", "network-raster.png")); err != nil || st.Size() < 10_000 {
 		t.Errorf("the raster: %v", err)
+	}
+}
+
+// TestTrainingSweep: network runs that train, over two learning rates, end to end: run, status
+// and show; the training and trajectory tables hold one row per run and one per trial, and no
+// checkpoint is left once the sweep is done.
+func TestTrainingSweep(t *testing.T) {
+	out := runSweep(t, `name = "tr"
+experiment = "network"
+[params]
+"net.n_units" = 200
+"network.duration" = "0.5 s"
+"train.trials" = 12
+"train.checkpoint_every" = 5
+[grid]
+"train.alpha" = [0.005, 0.05]
+`)
+	code, st, errs := eisweep(t, "status", out)
+	if code != 0 || !strings.Contains(st, "done       2 (100.0%)") || !strings.Contains(st, "training/ 1") || !strings.Contains(st, "trajectory/ 1") {
+		t.Errorf("status: exit %d: %s%s", code, st, errs)
+	}
+	if code, shown, errs := eisweep(t, "show", "--columns", "rate_up_e_hz,rate_up_i_hz", out); code != 0 || !strings.Contains(shown, "train.alpha") {
+		t.Errorf("show: exit %d:\n%s%s", code, shown, errs)
+	}
+	if entries, err := os.ReadDir(filepath.Join(out, "checkpoints")); err == nil && len(entries) > 0 {
+		t.Errorf("%d checkpoints left after the sweep", len(entries))
+	}
+	for table, want := range map[string]int{"training": 2, "trajectory": 24} {
+		n := 0
+		for _, f := range testsweep.Files(t, out, table) {
+			n += len(testsweep.ReadFileRows(t, f))
+		}
+		if n != want {
+			t.Errorf("%s: %d rows, want %d", table, n, want)
+		}
 	}
 }

@@ -42,7 +42,8 @@ func Small(t testing.TB, name string, replicates int, extra string) *sweep.Defin
 var RunTables = []store.Table{{Name: "runs", Key: "run_id"}, {Name: "fi", Key: "fi_key"}, {Name: "traces", Key: "run_id"}}
 
 // NetworkTables are a network sweep folder's tables, as experiment.NetworkTables.
-var NetworkTables = []store.Table{{Name: "runs", Key: "run_id"}, {Name: "unit_rates", Key: "run_id"}, {Name: "psth", Key: "run_id"}, {Name: "raster", Key: "run_id"}}
+var NetworkTables = []store.Table{{Name: "runs", Key: "run_id"}, {Name: "unit_rates", Key: "run_id"}, {Name: "psth", Key: "run_id"}, {Name: "raster", Key: "run_id"},
+	{Name: "training", Key: "run_id"}, {Name: "trajectory", Key: "run_id"}}
 
 // tablesOf returns the tables of the folder dir, by the experiment of its definition.
 func tablesOf(dir string) []store.Table {
