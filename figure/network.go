@@ -12,15 +12,21 @@ import (
 )
 
 // networkBuild returns the figures of a network folder: one trial's spike raster and population
-// rates with its Up states marked, and, for a sweep with axes, the Up-state rates of both
-// populations over each pair of axes.
+// rates with its Up states marked (for runs that train: the trainings' moving averages and
+// weights), and, for a sweep with axes, the Up-state rates of both populations over each pair of
+// axes.
 func networkBuild(dir string, def *sweep.Definition, opt Options) ([]*Figure, error) {
-	figs, err := NetworkRunFigures(def, opt.Run)
+	c, err := store.Read(dir, experiment.Network.Tables())
 	if err != nil {
 		return nil, err
 	}
-	c, err := store.Read(dir, experiment.Network.Tables())
-	if err != nil {
+	var figs []*Figure
+	if trains(def) {
+		// A trained run's trial would need its whole training again: draw the trainings instead.
+		if figs, err = trainingFigures(def, c); err != nil {
+			return nil, err
+		}
+	} else if figs, err = NetworkRunFigures(def, opt.Run); err != nil {
 		return nil, err
 	}
 	if def.Cells() > 1 && len(c.Files["runs"]) > 0 {

@@ -144,9 +144,9 @@ func TestFigureFindsRelativeConnectivity(t *testing.T) {
 	}
 }
 
-// TestTrainingSweep: network runs that train, over two learning rates, end to end: run, status
-// and show; the training and trajectory tables hold one row per run and one per trial, and no
-// checkpoint is left once the sweep is done.
+// TestTrainingSweep: network runs that train, over two learning rates, end to end: run, status,
+// show and figure (the trainings' rates and weights); the training and trajectory tables hold one
+// row per run and one per trial, and no checkpoint is left once the sweep is done.
 func TestTrainingSweep(t *testing.T) {
 	out := runSweep(t, `name = "tr"
 experiment = "network"
@@ -167,6 +167,14 @@ experiment = "network"
 	}
 	if entries, err := os.ReadDir(filepath.Join(out, "checkpoints")); err == nil && len(entries) > 0 {
 		t.Errorf("%d checkpoints left after the sweep", len(entries))
+	}
+	if code, _, errs := eisweep(t, "figure", out); code != 0 {
+		t.Errorf("figure: exit %d: %s", code, errs)
+	}
+	for _, f := range []string{"training-rates.png", "training-weights.png"} {
+		if st, err := os.Stat(filepath.Join(out, "figures", f)); err != nil || st.Size() < 10_000 {
+			t.Errorf("figure %s: %v", f, err)
+		}
 	}
 	for table, want := range map[string]int{"training": 2, "trajectory": 24} {
 		n := 0
