@@ -365,7 +365,7 @@ func SweepFigures(dir string, def *sweep.Definition, bootstrap int) ([]*Figure, 
 func pairHeatmaps(def *sweep.Definition, res *aggregate.Result, names []string, units []heatUnit) ([]*Figure, map[string][]float64, error) {
 	var axes []sweep.Axis
 	for _, a := range def.Axes {
-		if a.Len() > 1 {
+		if a.Len() > 1 && !sweep.Registry[a.Params[0]].Words() { // words (train.rule) have no axis scale
 			axes = append(axes, a)
 		}
 	}

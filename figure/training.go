@@ -98,7 +98,7 @@ func trainingFigures(def *sweep.Definition, c *store.Contents) ([]*Figure, error
 	setE, setI := m.Train.SetExcHz, m.Train.SetInhHz
 	rates := &Figure{File: "training-rates", Title: "Moving averages of the Up-state rates during training (" + def.Name + ")",
 		Desc:   "the E (solid) and I (dashed) moving averages of each training's Up-state rates over its trials, the set points in grey",
-		XLabel: "trial", YLabel: "moving average of the Up-state rate (Hz)"}
+		XLabel: "trial", YLabel: "moving average of the Up-state rate (Hz)", LegendLeft: true}
 	for k, t := range runs {
 		rates.Series = append(rates.Series,
 			Series{Label: "E, " + t.describeLabel, Kind: Line, X: t.trial, Y: t.avgE, Color: k},
