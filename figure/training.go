@@ -100,20 +100,34 @@ func trainingFigures(def *sweep.Definition, c *store.Contents) ([]*Figure, error
 		Desc:   "the E (solid) and I (dashed) moving averages of each training's Up-state rates over its trials, the set points in grey",
 		XLabel: "trial", YLabel: "moving average of the Up-state rate (Hz)", LegendLeft: true}
 	for k, t := range runs {
+		if len(runs) <= 4 { // a colour and legend entries per training
+			rates.Series = append(rates.Series,
+				Series{Label: "E, " + t.describeLabel, Kind: Line, X: t.trial, Y: t.avgE, Color: k},
+				Series{Label: "I, " + t.describeLabel, Kind: Line, X: t.trial, Y: t.avgI, Color: k, Dashed: true})
+			continue
+		}
+		le, li := "", "" // many trainings: one colour per population, labelled once
+		if k == 0 {
+			le, li = fmt.Sprintf("E, %d trainings", len(runs)), fmt.Sprintf("I, %d trainings", len(runs))
+		}
 		rates.Series = append(rates.Series,
-			Series{Label: "E, " + t.describeLabel, Kind: Line, X: t.trial, Y: t.avgE, Color: k},
-			Series{Label: "I, " + t.describeLabel, Kind: Line, X: t.trial, Y: t.avgI, Color: k, Dashed: true})
+			Series{Label: le, Kind: Line, X: t.trial, Y: t.avgE, Color: 0},
+			Series{Label: li, Kind: Line, X: t.trial, Y: t.avgI, Color: 1, Dashed: true})
 	}
 	rates.Series = append(rates.Series,
 		Series{Label: fmt.Sprintf("set points %g and %g Hz", setE, setI), Kind: HLine, Y: []float64{setE}, Color: 6, Dashed: true},
 		Series{Kind: HLine, Y: []float64{setI}, Color: 6, Dashed: true})
 	figs := []*Figure{rates}
 	w := &Figure{File: "training-weights", Title: "Mean weights during training (" + def.Name + ")",
-		Desc:   "the mean weight of each pathway over each training's trials (EE solid, IE dashed, EI solid, II dashed; one colour per pathway and shade per run)",
-		XLabel: "trial", YLabel: "mean weight (pA)", LegendLeft: true}
+		Desc:   "the mean weight of each pathway over each training's trials, one colour per pathway (the trainings' lines in the same colour; dashed from the second training on)",
+		XLabel: "trial", YLabel: "mean weight (pA)"}
 	for k, t := range runs {
 		for q := sim.EE; q <= sim.II; q++ {
-			w.Series = append(w.Series, Series{Label: q.String() + ", " + t.describeLabel, Kind: Line, X: t.trial, Y: t.weights[q], Color: int(q) + 4*k, Dashed: k%2 == 1})
+			label := ""
+			if k == 0 {
+				label = q.String()
+			}
+			w.Series = append(w.Series, Series{Label: label, Kind: Line, X: t.trial, Y: t.weights[q], Color: int(q), Dashed: k > 0 && len(runs) <= 4})
 		}
 	}
 	figs = append(figs, w)
