@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/eisweep/eisweep/analysis"
 	"github.com/eisweep/eisweep/sim"
@@ -53,11 +54,11 @@ var TrainingColumns = func() []table.Column[TrainingRow] {
 		table.Float("avg_i_hz", "the I population's moving average at the end (Hz)", func(r *TrainingRow) float64 { return r.AvgIHz }),
 	}
 	for q := sim.EE; q <= sim.II; q++ {
-		n := lower(q.String())
+		n := strings.ToLower(q.String())
 		cs = append(cs, table.Float("w_"+n+"_pa", "the trained mean weight of "+q.String()+" synapses (pA)", func(r *TrainingRow) float64 { return r.WeightPA[q] }))
 	}
 	for q := sim.EE; q <= sim.II; q++ {
-		n := lower(q.String())
+		n := strings.ToLower(q.String())
 		cs = append(cs, table.Float("mult_"+n, "w_"+n+"_pa over the "+q.String()+" weight at multiplier 1 (weights.mult_"+n+" = 1): the trained multiplier", func(r *TrainingRow) float64 { return r.Mult[q] }))
 	}
 	return cs
@@ -76,17 +77,15 @@ var TrajectoryColumns = func() []table.Column[TrajectoryRow] {
 		table.Float("avg_i_hz", "the I moving average after the trial (Hz)", func(r *TrajectoryRow) float64 { return r.AvgIHz }),
 	}
 	for q := sim.EE; q <= sim.II; q++ {
-		n := lower(q.String())
+		n := strings.ToLower(q.String())
 		cs = append(cs, table.Float("w_"+n+"_pa", "the mean "+q.String()+" weight after the trial's update (pA)", func(r *TrajectoryRow) float64 { return r.MeanWPA[q] }))
 	}
 	for q := sim.EE; q <= sim.II; q++ {
-		n := lower(q.String())
+		n := strings.ToLower(q.String())
 		cs = append(cs, table.Float("dw_"+n+"_pa", "the mean |ΔW| of the trial's update of "+q.String()+" synapses, before the clip (pA)", func(r *TrajectoryRow) float64 { return r.MeanAbsDeltaPA[q] }))
 	}
 	return cs
 }()
-
-func lower(s string) string { return string(bytes.ToLower([]byte(s))) }
 
 // trainParams returns the training parameters of model m.
 func trainParams(m *sweep.Model) (train.Params, error) {

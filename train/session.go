@@ -77,17 +77,23 @@ func NewSession(nw *sim.Network, conn *sim.Connectivity, p Params, up analysis.U
 	return s, nil
 }
 
-// Restore sets the session to the state of c (copied).
+// Restore sets the session to the state of c (copied). A checkpoint that does not fit the
+// session's network is an error, and the session is then unchanged.
 func (s *Session) Restore(c Checkpoint) error {
 	for q := sim.EE; q <= sim.II; q++ {
 		if len(c.WeightPA[q]) != len(s.conn.Pre[q]) {
 			return fmt.Errorf("%v: %d weights for %d synapses", q, len(c.WeightPA[q]), len(s.conn.Pre[q]))
 		}
-		s.w[q] = append(s.w[q][:0], c.WeightPA[q]...)
-		grow(&s.wAmp[q], len(s.w[q]))
 	}
 	if c.Next < 0 || (c.Next > 0) != (c.Averages.Trials > 0) {
 		return fmt.Errorf("checkpoint at trial %d with averages of %d trials", c.Next, c.Averages.Trials)
+	}
+	if a := c.Averages; a.Trials > 0 && (len(a.ExcUnitsHz) != s.conn.NExc || len(a.InhUnitsHz) != s.conn.NInh) {
+		return fmt.Errorf("checkpoint averages of %d E and %d I units, the network has %d and %d", len(a.ExcUnitsHz), len(a.InhUnitsHz), s.conn.NExc, s.conn.NInh)
+	}
+	for q := sim.EE; q <= sim.II; q++ {
+		s.w[q] = append(s.w[q][:0], c.WeightPA[q]...)
+		grow(&s.wAmp[q], len(s.w[q]))
 	}
 	s.next = c.Next
 	s.avg = Averages{Trials: c.Averages.Trials, ExcHz: c.Averages.ExcHz, InhHz: c.Averages.InhHz,

@@ -169,3 +169,29 @@ func BenchmarkTrainingTrial2000(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Seconds())/float64(b.N)*3000/60, "min/3000-trials")
 }
+
+// TestSessionRestoreRefuses: a checkpoint for another network (other synapse counts or unit
+// counts, or an inconsistent trial index) is refused and leaves the session as it was.
+func TestSessionRestoreRefuses(t *testing.T) {
+	cfg, conn, m := smallNetwork(t)
+	w0 := uniformWeights(cfg, conn)
+	s := session(t, cfg, conn, m, &w0)
+	if _, err := s.Step(); err != nil {
+		t.Fatal(err)
+	}
+	good := s.Checkpoint()
+	short := s.Checkpoint()
+	short.WeightPA[sim.EI] = short.WeightPA[sim.EI][:1]
+	odd := s.Checkpoint()
+	odd.Next = 0
+	units := s.Checkpoint()
+	units.Averages.ExcUnitsHz = units.Averages.ExcUnitsHz[:3]
+	for name, c := range map[string]train.Checkpoint{"too few EI weights": short, "trial 0 with averages": odd, "averages of 3 E units": units} {
+		if err := s.Restore(c); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+		if got := s.Checkpoint(); got.Next != good.Next || !slices.Equal(got.WeightPA[sim.EI], good.WeightPA[sim.EI]) {
+			t.Errorf("%s: the refused checkpoint changed the session", name)
+		}
+	}
+}
