@@ -181,7 +181,7 @@ func buildNetworkColumns() []table.Column[NetworkRow] {
 		nf("inh_current_i_pa", "mean inhibitory synaptic current s_I onto the I units (pA)", func(r *NetworkRow) float64 { return r.InhCurrentIPA }),
 		nf("setpoint_err_e_hz", "rate_up_e_hz minus the E set point, 5 Hz (Hz)", func(r *NetworkRow) float64 { return r.RateUpEHz - NetworkSetPoints[0] }),
 		nf("setpoint_err_i_hz", "rate_up_i_hz minus the I set point, 14 Hz (Hz)", func(r *NetworkRow) float64 { return r.RateUpIHz - NetworkSetPoints[1] }),
-		table.Float("run_ms", "wall time of the trial's simulation, connectivity included (ms); the only column that depends on the machine", func(r *NetworkRow) float64 { return r.RunMs }),
+		table.Float("run_ms", "wall time of the run: its connectivity, its training if it trains, and its trial (ms); the only column that depends on the machine", func(r *NetworkRow) float64 { return r.RunMs }),
 	)
 	return cs
 }
@@ -513,7 +513,7 @@ func (b *networkBuffer) Committed() {
 		return
 	}
 	for _, id := range b.written {
-		os.Remove(filepath.Join(b.s.folder, store.CheckpointDir, id.String()+".ckpt"))
+		os.Remove(checkpointPath(b.s.folder, id))
 	}
 	b.written = b.written[:0]
 }

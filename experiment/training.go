@@ -104,12 +104,11 @@ func initialWeights(m *sweep.Model, cfg sim.NetworkConfig, conn *sim.Connectivit
 	if m.Train.Init == "paper" {
 		return train.PaperWeights(conn, cfg.NUnits, cfg.PropConnect, seed)
 	}
-	amps := [4]float64{cfg.W.EEAmp, cfg.W.IEAmp, cfg.W.EIAmp, cfg.W.IIAmp}
 	var w [4][]float64
 	for q := sim.EE; q <= sim.II; q++ {
 		w[q] = make([]float64, conn.Synapses(q))
 		for k := range w[q] {
-			a := amps[q]
+			a := cfg.W.Amp(q)
 			if conn.WeightAmp[q] != nil {
 				a = conn.WeightAmp[q][k]
 			}
@@ -155,7 +154,7 @@ func (w *networkWorker) trainNetwork(id sweep.RunID, m *sweep.Model, cfg sim.Net
 	var traj []TrajectoryRow
 	ckpt := ""
 	if dir := w.s.folder; dir != "" {
-		ckpt = filepath.Join(dir, store.CheckpointDir, id.String()+".ckpt")
+		ckpt = checkpointPath(dir, id)
 		if c, t, ok := readCheckpoint(ckpt, conn); ok {
 			if err := s.Restore(c); err == nil {
 				traj = t
@@ -188,7 +187,6 @@ func (w *networkWorker) trainNetwork(id sweep.RunID, m *sweep.Model, cfg sim.Net
 	row.TrialsRun = int64(s.Next())
 	c := s.Checkpoint()
 	row.AvgEHz, row.AvgIHz = c.Averages.ExcHz, c.Averages.InhHz
-	amps := [4]float64{cfg.W.EEAmp, cfg.W.IEAmp, cfg.W.EIAmp, cfg.W.IIAmp}
 	var wa [4][]float64
 	for q := sim.EE; q <= sim.II; q++ {
 		wa[q] = make([]float64, len(c.WeightPA[q]))
@@ -198,13 +196,18 @@ func (w *networkWorker) trainNetwork(id sweep.RunID, m *sweep.Model, cfg sim.Net
 		if len(c.WeightPA[q]) > 0 {
 			row.WeightPA[q] = analysis.MeanNumpy(c.WeightPA[q]) // as train.Trial's
 		}
-		if unit := amps[q] / m.Mult[q]; unit != 0 && !math.IsInf(unit, 0) {
+		if unit := cfg.W.Amp(q) / m.Mult[q]; unit != 0 && !math.IsInf(unit, 0) {
 			row.Mult[q] = row.WeightPA[q] / (unit * 1e12)
 		}
 	}
 	row.ConvergedTrial = convergence(traj, p.SetExcHz, p.SetInhHz, m.Train.ConvergeTol, m.Train.ConvergeWindow)
 	row.Converged = row.ConvergedTrial >= 0
 	return row, traj, net.SetWeights(&wa)
+}
+
+// checkpointPath is the checkpoint file of run id in the output folder dir.
+func checkpointPath(dir string, id sweep.RunID) string {
+	return filepath.Join(dir, store.CheckpointDir, id.String()+".ckpt")
 }
 
 // The checkpoint file: ckptMagic, then little-endian words: the four pathways' synapse counts,

@@ -5,14 +5,12 @@ import (
 	"errors"
 	"io"
 	"os"
-	"path/filepath"
 	"reflect"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/eisweep/eisweep/sim"
-	"github.com/eisweep/eisweep/store"
 	"github.com/eisweep/eisweep/sweep"
 )
 
@@ -110,7 +108,7 @@ func TestTrainingResumes(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	ckpt := filepath.Join(dir, store.CheckpointDir, id.String()+".ckpt")
+	ckpt := checkpointPath(dir, id)
 	var stop atomic.Bool
 	go func() {
 		for range 20000 {

@@ -220,6 +220,9 @@ func (p Pathway) TargetInh() bool { return p == IE || p == II }
 // within reports whether the pathway connects a population to itself (EE, II).
 func (p Pathway) within() bool { return p == EE || p == II }
 
+// Amp returns pathway p's weight in w (A).
+func (w Weights) Amp(p Pathway) float64 { return w.weight(p) }
+
 // weight returns the pathway's weight in w.
 func (w Weights) weight(p Pathway) float64 {
 	switch p {

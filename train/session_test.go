@@ -43,11 +43,10 @@ func networkModel(t testing.TB, params string) sweep.Model {
 
 func uniformWeights(cfg sim.NetworkConfig, conn *sim.Connectivity) [4][]float64 {
 	var w [4][]float64
-	amps := [4]float64{cfg.W.EEAmp, cfg.W.IEAmp, cfg.W.EIAmp, cfg.W.IIAmp}
 	for q := sim.EE; q <= sim.II; q++ {
 		w[q] = make([]float64, conn.Synapses(q))
 		for k := range w[q] {
-			w[q][k] = amps[q] / 1e-12
+			w[q][k] = cfg.W.Amp(q) / 1e-12
 		}
 	}
 	return w
