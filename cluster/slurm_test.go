@@ -125,18 +125,33 @@ var idsRE = regexp.MustCompile(`array jobs: (\S+)\nfollow-up job: (\S+)`)
 // once, every value identical but the wall time.
 func sameRuns(t *testing.T, duck, dir, ref string, runs int) {
 	t.Helper()
+	sameTable(t, duck, dir, ref, "runs", "run_ms", runs)
+}
+
+// sameTable checks with DuckDB that table of folder dir has the rows of ref's, each as often
+// (exclude names the columns not compared, "" for none), and rows rows.
+func sameTable(t *testing.T, duck, dir, ref, table, exclude string, rows int) {
+	t.Helper()
 	q := func(sql string) string {
 		out := run(t, duck, sql)
 		return strings.TrimSpace(strings.SplitN(out, "\n", 2)[1])
 	}
-	a := fmt.Sprintf("read_parquet('%s/runs/*.parquet')", dir)
-	b := fmt.Sprintf("read_parquet('%s/runs/*.parquet')", ref)
-	if got := q("SELECT count(*), count(DISTINCT run_id) FROM " + a); got != fmt.Sprintf("%d\t%d", runs, runs) {
-		t.Errorf("rows, distinct runs = %s, want %d", got, runs)
+	a := fmt.Sprintf("read_parquet('%s/%s/*.parquet')", dir, table)
+	b := fmt.Sprintf("read_parquet('%s/%s/*.parquet')", ref, table)
+	if table == "runs" {
+		if got := q("SELECT count(*), count(DISTINCT run_id) FROM " + a); got != fmt.Sprintf("%d\t%d", rows, rows) {
+			t.Errorf("rows, distinct runs = %s, want %d", got, rows)
+		}
+	} else if got := q("SELECT count(*) FROM " + a); got != fmt.Sprint(rows) {
+		t.Errorf("%s: %s rows, want %d", table, got, rows)
 	}
-	diff := fmt.Sprintf("SELECT (SELECT count(*) FROM (SELECT * EXCLUDE run_ms FROM %s EXCEPT ALL SELECT * EXCLUDE run_ms FROM %s)) + (SELECT count(*) FROM (SELECT * EXCLUDE run_ms FROM %s EXCEPT ALL SELECT * EXCLUDE run_ms FROM %s))", a, b, b, a)
+	sel := "*"
+	if exclude != "" {
+		sel = "* EXCLUDE " + exclude
+	}
+	diff := fmt.Sprintf("SELECT (SELECT count(*) FROM (SELECT %[1]s FROM %[2]s EXCEPT ALL SELECT %[1]s FROM %[3]s)) + (SELECT count(*) FROM (SELECT %[1]s FROM %[3]s EXCEPT ALL SELECT %[1]s FROM %[2]s))", sel, a, b)
 	if got := q(diff); got != "0" {
-		t.Errorf("%s rows differ from the single-process run", got)
+		t.Errorf("%s: %s rows differ from the single-process run", table, got)
 	}
 }
 
@@ -286,5 +301,52 @@ func TestSlurmNetwork(t *testing.T) {
 	// as the seed's training code bins a trial (docs/MODEL.md §8).
 	if out := strings.TrimSpace(strings.SplitN(run(t, duck, q), "\n", 2)[1]); out != "588" {
 		t.Errorf("psth rows %s, want 12 trials × 49 bins", out)
+	}
+}
+
+// TestSlurmTraining submits four trainings (two rules × two seeds) as a 2-task array and sends one
+// task SLURM's time-limit signal inside a training: it requeues, resumes the training from its
+// checkpoint, and the union is the single-process run in runs/, training/ and trajectory/, with
+// no checkpoint left behind.
+func TestSlurmTraining(t *testing.T) {
+	bin, duck := needSlurm(t)
+	def := writeDef(t, "name = \"slurm-train\"\nexperiment = \"network\"\nreplicates = 2\n[params]\n\"net.n_units\" = 200\n\"network.duration\" = \"0.5 s\"\n"+
+		"\"train.trials\" = 500\n\"train.checkpoint_every\" = 25\n\"train.alpha\" = 0.05\n[grid]\n\"train.rule\" = [\"cross-homeo-local\", \"cross-homeo-population\"]\n")
+	dir, ref := filepath.Join(t.TempDir(), "out"), filepath.Join(t.TempDir(), "ref")
+	m := submit(t, bin, dir, def, 2)
+	task := m[1] + "_0"
+	deadline := time.Now().Add(time.Minute)
+	for {
+		o, _ := exec.Command("squeue", "-h", "-j", task, "-o", "%T").Output()
+		if strings.TrimSpace(string(o)) == "RUNNING" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("task %s never ran", task)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	// Signal once the task has a checkpoint, so that the requeued task resumes from one.
+	for ckpts := []string(nil); len(ckpts) == 0; ckpts, _ = filepath.Glob(filepath.Join(dir, "checkpoints", "*.ckpt")) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no checkpoint within a minute")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	run(t, "scancel", "--signal=USR1", "--batch", task)
+	run(t, bin, "run", "--quiet", "-o", ref, def)
+	waitGone(t, m[1], m[2])
+	log, err := os.ReadFile(filepath.Join(dir, "slurm", m[1]+"_0.out"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(log), "requeueing") {
+		t.Errorf("the task did not requeue:\n%s", log)
+	}
+	sameRuns(t, duck, dir, ref, 4)
+	sameTable(t, duck, dir, ref, "training", "", 4)
+	sameTable(t, duck, dir, ref, "trajectory", "", 4*500)
+	if left, _ := filepath.Glob(filepath.Join(dir, "checkpoints", "*")); len(left) != 0 {
+		t.Errorf("checkpoints left: %v", left)
 	}
 }

@@ -80,6 +80,12 @@ type FolderSession interface {
 	SetFolder(dir string)
 }
 
+// ProgressWorker is implemented by workers whose runs are long (trainings): Fraction is how far
+// the run in progress is, from 0 to 1, and 0 between runs. It may be called from any goroutine.
+type ProgressWorker interface {
+	Fraction() float64
+}
+
 // CommittedBuffer is implemented by buffers that act once the rows of their last Write are
 // committed (removing the checkpoints of finished trainings); the engine calls Committed then.
 type CommittedBuffer interface {

@@ -277,12 +277,17 @@ func (s *networkSession) SetFolder(dir string) { s.folder = dir }
 
 type networkWorker struct {
 	s       *networkSession
+	frac    atomic.Uint64 // the run in progress's Fraction, as float64 bits
 	scratch sim.NetworkScratch
 	res     sim.NetworkResult
 	ups     analysis.NetworkUps
 }
 
 func (w *networkWorker) SetStop(stop *atomic.Bool) { w.res.Stop = stop }
+
+// Fraction is the share of the run in progress done: of a training's trials and its measured
+// trial, those finished (0 for a run that does not train, and between runs).
+func (w *networkWorker) Fraction() float64 { return math.Float64frombits(w.frac.Load()) }
 
 // NetworkConfig returns the simulator's configuration of model m (a network point's model).
 func NetworkConfig(m *sweep.Model) sim.NetworkConfig {
@@ -303,6 +308,7 @@ func UpParams(m *sweep.Model) analysis.UpParams {
 }
 
 func (w *networkWorker) Run(r sweep.RunRef) (Output, error) {
+	defer w.frac.Store(0)
 	def, pt, id := w.s.def, r.Point, r.ID
 	m, err := pt.Model()
 	if err != nil {
@@ -335,7 +341,7 @@ func (w *networkWorker) Run(r sweep.RunRef) (Output, error) {
 	}
 	w.scratch.NoiseAhead = runtime.GOMAXPROCS(0) >= 2*int(w.s.workers.Load())
 	if m.Train.Trials > 0 {
-		tr, traj, err := w.trainNetwork(id, &m, cfg, conn, net, seed)
+		tr, traj, wa, err := w.trainNetwork(id, &m, cfg, conn, net, seed)
 		if err != nil {
 			if errors.Is(err, sim.ErrStopped) {
 				return nil, err
@@ -343,6 +349,14 @@ func (w *networkWorker) Run(r sweep.RunRef) (Output, error) {
 			return nil, fmt.Errorf("run %s: training: %w", id, err)
 		}
 		out.Training, out.Trajectory = []TrainingRow{tr}, traj
+		trained := *conn
+		trained.WeightAmp = wa
+		conn = &trained
+	}
+	if def.Outputs.Connectivity && w.s.folder != "" {
+		if err := writeConnectivity(w.s.folder, id, conn); err != nil {
+			return nil, fmt.Errorf("run %s: %w", id, err)
+		}
 	}
 	if err := net.Run(seed, &w.scratch, &w.res); err != nil {
 		if errors.Is(err, sim.ErrStopped) {

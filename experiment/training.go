@@ -2,10 +2,12 @@ package experiment
 
 import (
 	"bytes"
+	"compress/gzip"
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -135,19 +137,21 @@ func convergence(traj []TrajectoryRow, setE, setI, tol float64, win int) int64 {
 	return -1
 }
 
-// trainNetwork trains net (compiled from conn) as m asks and leaves it with the trained weights. It
-// resumes from and writes checkpoints in ckptDir ("" for none). A trial that runs away or is
-// silent ends the training early (row.Stop); sim.ErrStopped and other errors are returned.
-func (w *networkWorker) trainNetwork(id sweep.RunID, m *sweep.Model, cfg sim.NetworkConfig, conn *sim.Connectivity, net *sim.Network, seed uint64) (TrainingRow, []TrajectoryRow, error) {
+// trainNetwork trains net (compiled from conn) as m asks and leaves it with the trained weights,
+// which it also returns (A per synapse, in conn's synapse order). It resumes from and writes
+// checkpoints in the session's folder (none without one). A trial that runs away or is silent
+// ends the training early (row.Stop); sim.ErrStopped and other errors are returned.
+func (w *networkWorker) trainNetwork(id sweep.RunID, m *sweep.Model, cfg sim.NetworkConfig, conn *sim.Connectivity, net *sim.Network, seed uint64) (TrainingRow, []TrajectoryRow, [4][]float64, error) {
 	row := TrainingRow{RunID: id, Rule: m.Train.Rule, Trials: int64(m.Train.Trials), ConvergedTrial: -1}
+	var wa [4][]float64
 	p, err := trainParams(m)
 	if err != nil {
-		return row, nil, err
+		return row, nil, wa, err
 	}
 	w0 := initialWeights(m, cfg, conn, seed)
 	s, err := train.NewSession(net, conn, p, UpParams(m), &w0, seed)
 	if err != nil {
-		return row, nil, err
+		return row, nil, wa, err
 	}
 	sc, res := s.Scratch()
 	sc.NoiseAhead, res.Stop = w.scratch.NoiseAhead, w.res.Stop
@@ -175,19 +179,19 @@ func (w *networkWorker) trainNetwork(id sweep.RunID, m *sweep.Model, cfg sim.Net
 			break
 		}
 		if err != nil {
-			return row, nil, err
+			return row, nil, wa, err
 		}
 		traj = append(traj, TrajectoryRow{RunID: id, Trial: t})
+		w.frac.Store(math.Float64bits(float64(s.Next()) / float64(m.Train.Trials+1)))
 		if ckpt != "" && (s.Next()%m.Train.CheckpointEvery == 0 || s.Next() == m.Train.Trials) {
 			if err := writeCheckpoint(ckpt, s.Checkpoint(), traj); err != nil {
-				return row, nil, err
+				return row, nil, wa, err
 			}
 		}
 	}
 	row.TrialsRun = int64(s.Next())
 	c := s.Checkpoint()
 	row.AvgEHz, row.AvgIHz = c.Averages.ExcHz, c.Averages.InhHz
-	var wa [4][]float64
 	for q := sim.EE; q <= sim.II; q++ {
 		wa[q] = make([]float64, len(c.WeightPA[q]))
 		for k, x := range c.WeightPA[q] {
@@ -202,7 +206,7 @@ func (w *networkWorker) trainNetwork(id sweep.RunID, m *sweep.Model, cfg sim.Net
 	}
 	row.ConvergedTrial = convergence(traj, p.SetExcHz, p.SetInhHz, m.Train.ConvergeTol, m.Train.ConvergeWindow)
 	row.Converged = row.ConvergedTrial >= 0
-	return row, traj, net.SetWeights(&wa)
+	return row, traj, wa, net.SetWeights(&wa)
 }
 
 // checkpointPath is the checkpoint file of run id in the output folder dir.
@@ -251,27 +255,60 @@ func writeCheckpoint(path string, c train.Checkpoint, traj []TrajectoryRow) erro
 	}
 	sum := sha256.Sum256(b.Bytes())
 	b.Write(sum[:])
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+	if err := writeFileAtomic(path, func(w io.Writer) error { _, err := w.Write(b.Bytes()); return err }); err != nil {
 		return fmt.Errorf("checkpoint: %w", err)
+	}
+	return nil
+}
+
+// writeFileAtomic writes path whole or not at all: write fills path+".tmp" (a run id is run by
+// one worker at a time, so the name is this run's), which is synced and renamed over path. A
+// kill leaves the old file or the new one, never part of one.
+func writeFileAtomic(path string, write func(io.Writer) error) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
 	}
 	tmp := path + ".tmp"
 	fh, err := os.Create(tmp)
 	if err != nil {
-		return fmt.Errorf("checkpoint: %w", err)
+		return err
 	}
-	if _, err := fh.Write(b.Bytes()); err != nil {
-		fh.Close()
-		return fmt.Errorf("checkpoint %s: %w", tmp, err)
+	err = write(fh)
+	if err == nil {
+		err = fh.Sync()
 	}
-	if err := fh.Sync(); err != nil {
-		fh.Close()
-		return fmt.Errorf("checkpoint %s: %w", tmp, err)
+	if cerr := fh.Close(); err == nil {
+		err = cerr
 	}
-	if err := fh.Close(); err != nil {
-		return fmt.Errorf("checkpoint %s: %w", tmp, err)
+	if err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("%s: %w", tmp, err)
 	}
-	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("checkpoint: %w", err)
+	return os.Rename(tmp, path)
+}
+
+// connectivityPath is the connectivity file (outputs.connectivity) of run id in the output
+// folder dir.
+func connectivityPath(dir string, id sweep.RunID) string {
+	return filepath.Join(dir, store.ConnectivityDir, id.String()+".csv.gz")
+}
+
+// writeConnectivity writes c as run id's connectivity file in the output folder dir: the CSV
+// network.connectivity reads, gzipped.
+func writeConnectivity(dir string, id sweep.RunID, c *sim.Connectivity) error {
+	path := connectivityPath(dir, id)
+	err := writeFileAtomic(path, func(w io.Writer) error {
+		zw, err := gzip.NewWriterLevel(w, gzip.BestSpeed)
+		if err != nil {
+			return err
+		}
+		if err := c.WriteCSV(zw); err != nil {
+			return err
+		}
+		return zw.Close()
+	})
+	if err != nil {
+		return fmt.Errorf("outputs.connectivity: %w", err)
 	}
 	return nil
 }

@@ -6,6 +6,8 @@ import (
 	"io"
 	"os"
 	"reflect"
+	"slices"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -162,5 +164,133 @@ func TestTrainingResumes(t *testing.T) {
 	buf.(CommittedBuffer).Committed()
 	if _, err := os.Stat(ckpt); !os.IsNotExist(err) {
 		t.Errorf("the checkpoint of a committed run is still there: %v", err)
+	}
+}
+
+// TestTrainingConnectivityFile: outputs.connectivity writes a trained run's synapses with the
+// trained weights (the last checkpoint's, bit for bit) and the drawn synapses and delays; the
+// file runs as network.connectivity, and a network compiled from it gives the trained run's
+// measured trial at the same seed. An untrained run's file has no weights (the point's weights apply).
+func TestTrainingConnectivityFile(t *testing.T) {
+	text := trainingDef + "[outputs]\nconnectivity = true\n"
+	dir := t.TempDir()
+	o, id, err := trainingRun(t, text, dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(connectivityPath(dir, id))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := sim.ReadConnectivity(f)
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	def, _ := sweep.Parse("t.toml", text)
+	m, _ := def.Base.Model()
+	cfg := NetworkConfig(&m)
+	drawn, err := sim.NewConnectivity(cfg, o.Row.Seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _, ok := readCheckpoint(checkpointPath(dir, id), drawn)
+	if !ok || c.Next != 40 {
+		t.Fatalf("no final checkpoint (ok %v, next %d)", ok, c.Next)
+	}
+	for q := sim.EE; q <= sim.II; q++ {
+		if !reflect.DeepEqual(got.Pre[q], drawn.Pre[q]) || !reflect.DeepEqual(got.Post[q], drawn.Post[q]) || !reflect.DeepEqual(got.DelaySteps[q], drawn.DelaySteps[q]) {
+			t.Fatalf("%v: the file's synapses are not the drawn ones", q)
+		}
+		if len(got.WeightAmp[q]) != len(c.WeightPA[q]) {
+			t.Fatalf("%v: %d weights, want %d", q, len(got.WeightAmp[q]), len(c.WeightPA[q]))
+		}
+		for k, w := range got.WeightAmp[q] {
+			if w != c.WeightPA[q][k]*1e-12 {
+				t.Fatalf("%v synapse %d: %g A, trained %g pA", q, k, w, c.WeightPA[q][k])
+			}
+		}
+	}
+	net, err := sim.NewNetwork(cfg, got)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sc sim.NetworkScratch
+	var res sim.NetworkResult
+	if err := net.Run(o.Row.Seed, &sc, &res); err != nil {
+		t.Fatal(err)
+	}
+	var nE, nI int64
+	nExc, _ := cfg.Sizes()
+	for _, u := range res.SpikeUnits {
+		if int(u) < nExc {
+			nE++
+		} else {
+			nI++
+		}
+	}
+	if nE != o.Row.NSpikesE || nI != o.Row.NSpikesI || res.MeanSEOntoE*1e12 != o.Row.ExcCurrentEPA {
+		t.Errorf("the file's network: %d/%d spikes, s_E onto E %g pA; the trained run's %d/%d, %g pA", nE, nI, res.MeanSEOntoE*1e12, o.Row.NSpikesE, o.Row.NSpikesI, o.Row.ExcCurrentEPA)
+	}
+	next, _, err := trainingRun(t, strings.Replace(text, "\"train.trials\" = 40", "\"network.connectivity\" = \""+connectivityPath(dir, id)+"\"", 1), "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if next.Row.NSynapses != o.Row.NSynapses || next.Row.Status != StatusOK || len(next.Training) != 0 {
+		t.Errorf("the run of the file: %d synapses, status %s, %d trainings", next.Row.NSynapses, next.Row.Status, len(next.Training))
+	}
+	untrained := strings.Replace(text, "\"train.trials\" = 40", "\"train.trials\" = 0", 1)
+	_, id0, err := trainingRun(t, untrained, dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err = os.Open(connectivityPath(dir, id0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if c0, err := sim.ReadConnectivity(f); err != nil {
+		t.Fatal(err)
+	} else if c0.WeightAmp[sim.EE] != nil {
+		t.Errorf("an untrained run's file has per-synapse weights")
+	}
+}
+
+// TestTrainingFraction: a training worker's Fraction rises through a run (trials done of the
+// trials and the measured one) and is 0 once the run returns.
+func TestTrainingFraction(t *testing.T) {
+	def, err := sweep.Parse("t.toml", trainingDef)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := Network.NewSession(def, nil).NewWorker()
+	pw := w.(ProgressWorker)
+	done := make(chan error)
+	go func() {
+		for r := range def.AllRuns() {
+			_, err := w.Run(r)
+			done <- err
+		}
+	}()
+	var seen []float64
+	for {
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatal(err)
+			}
+			if f := pw.Fraction(); f != 0 {
+				t.Errorf("Fraction %g after the run, want 0", f)
+			}
+			if len(seen) < 2 || !slices.IsSorted(seen) || seen[len(seen)-1] > 40.0/41 {
+				t.Errorf("Fractions seen during the run: %v, want at least two, rising, at most 40/41", seen)
+			}
+			return
+		default:
+		}
+		if f := pw.Fraction(); f > 0 && (len(seen) == 0 || f != seen[len(seen)-1]) {
+			seen = append(seen, f)
+		}
+		time.Sleep(50 * time.Microsecond)
 	}
 }

@@ -17,6 +17,8 @@ type Progress struct {
 	Done    atomic.Int64 // items finished now
 	Skipped atomic.Int64 // items done before (resume)
 
+	partial atomic.Pointer[func() float64]
+
 	w     io.Writer
 	unit  string
 	total int64
@@ -56,6 +58,26 @@ func StartProgress(w io.Writer, unit string, total int64, every time.Duration) *
 	return p
 }
 
+// SetPartial tells p how much of the items in progress is done (f returns a sum of fractions,
+// e.g. 0.5 for one item half done), so that items of minutes (trainings) show progress and an ETA
+// before the first one finishes. f is called from the reporting goroutine.
+func (p *Progress) SetPartial(f func() float64) { p.partial.Store(&f) }
+
+// rate formats rate items per second: "150 runs/s", or the time per item below one per second
+// ("2.5 s/run", "4.1 min/run").
+func (p *Progress) rate(rate float64) string {
+	one := strings.TrimSuffix(p.unit, "s")
+	switch {
+	case rate >= 1 || rate <= 0:
+		return fmt.Sprintf("%.0f %s/s", rate, p.unit)
+	case 1/rate < 10:
+		return fmt.Sprintf("%.1f s/%s", 1/rate, one)
+	case 1/rate < 120:
+		return fmt.Sprintf("%.0f s/%s", 1/rate, one)
+	}
+	return fmt.Sprintf("%.1f min/%s", 1/rate/60, one)
+}
+
 // Stop stops the reports and prints the final line.
 func (p *Progress) Stop() {
 	close(p.stop)
@@ -74,27 +96,32 @@ func (p *Progress) report(final bool) {
 		if p.bar {
 			fmt.Fprint(p.w, "\r\x1b[K")
 		}
-		fmt.Fprintf(p.w, "eisweep: %d %s done in %.1f s (%.0f %s/s)", done, p.unit, el, rate, p.unit)
+		fmt.Fprintf(p.w, "eisweep: %d %s done in %.1f s (%s)", done, p.unit, el, p.rate(rate))
 		if skipped > 0 {
 			fmt.Fprintf(p.w, ", %d already done before", skipped)
 		}
 		fmt.Fprintln(p.w)
 		return
 	}
-	left := max(0, p.total-done-skipped)
+	eff := float64(done) // items done, with the parts of those in progress
+	if f := p.partial.Load(); f != nil {
+		eff += max(0, (*f)())
+		rate = eff / max(el, 1e-9)
+	}
+	left := max(0, float64(p.total-skipped)-eff)
 	eta := "?"
 	if rate > 0 {
-		eta = (time.Duration(float64(left)/rate) * time.Second).Round(time.Second).String()
+		eta = (time.Duration(left/rate) * time.Second).Round(time.Second).String()
 	}
-	frac := min(1, float64(done+skipped)/float64(p.total))
+	frac := min(1, (eff+float64(skipped))/float64(p.total))
 	if p.bar {
 		const width = 30
 		full := int(frac * width)
-		fmt.Fprintf(p.w, "\r\x1b[K[%s%s] %5.1f%%  %d/%d %s  %.0f %s/s  ETA %s", strings.Repeat("#", full), strings.Repeat("-", width-full),
-			100*frac, done+skipped, p.total, p.unit, rate, p.unit, eta)
+		fmt.Fprintf(p.w, "\r\x1b[K[%s%s] %5.1f%%  %d/%d %s  %s  ETA %s", strings.Repeat("#", full), strings.Repeat("-", width-full),
+			100*frac, done+skipped, p.total, p.unit, p.rate(rate), eta)
 		return
 	}
-	fmt.Fprintf(p.w, "eisweep: %d/%d %s (%.1f%%), %.0f %s/s, ETA %s\n", done+skipped, p.total, p.unit, 100*frac, rate, p.unit, eta)
+	fmt.Fprintf(p.w, "eisweep: %d/%d %s (%.1f%%), %s, ETA %s\n", done+skipped, p.total, p.unit, 100*frac, p.rate(rate), eta)
 }
 
 // IsTerminal reports whether w is a terminal (a character device).

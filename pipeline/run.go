@@ -139,8 +139,20 @@ func Run(ctx context.Context, def *sweep.Definition, opt Options) (sum *Summary,
 		fs.SetFolder(opt.OutDir)
 	}
 	workers := make([]experiment.Worker, opt.Jobs)
+	var partial []experiment.ProgressWorker
 	for i := range workers {
 		workers[i] = session.NewWorker()
+		if pw, ok := workers[i].(experiment.ProgressWorker); ok {
+			partial = append(partial, pw)
+		}
+	}
+	if len(partial) > 0 {
+		prog.SetPartial(func() (sum float64) {
+			for _, pw := range partial {
+				sum += pw.Fraction()
+			}
+			return sum
+		})
 	}
 	buf := session.NewBuffer()
 	flush := func() error {

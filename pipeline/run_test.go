@@ -307,4 +307,19 @@ func TestProgress(t *testing.T) {
 	if b := bar.String(); !strings.HasPrefix(b, "\r\x1b[K[############------------------]  40.0%  400/1000 runs  150 runs/s  ETA 4s") || strings.Contains(b, "\n") {
 		t.Errorf("bar: %q", b)
 	}
+	// Runs of minutes: the parts of the runs in progress count, and the rate is a time per run.
+	var slow strings.Builder
+	p := &Progress{w: &slow, unit: "runs", total: 4, start: time.Now().Add(-100 * time.Second)}
+	p.SetPartial(func() float64 { return 0.25 + 0.25 })
+	p.report(false)
+	if got := slow.String(); !strings.HasPrefix(got, "eisweep: 0/4 runs (12.5%), 3.3 min/run, ETA 11m4") {
+		t.Errorf("slow: %q", got)
+	}
+	slow.Reset()
+	p.Done.Store(1)
+	p.SetPartial(func() float64 { return 0 })
+	p.report(false)
+	if got := slow.String(); !strings.HasPrefix(got, "eisweep: 1/4 runs (25.0%), 100 s/run, ETA 5m") {
+		t.Errorf("slow, one done: %q", got)
+	}
 }

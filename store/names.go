@@ -12,12 +12,13 @@ import (
 
 // File names of an output folder.
 const (
-	DefinitionFile = "sweep.toml"  // the definition as run
-	ProvenanceDir  = "provenance"  // one record per writing invocation
-	CheckpointDir  = "checkpoints" // the state of runs in progress that keep one (trainings), by run id
-	lockName       = ".lock"
-	layoutName     = "shards" // the shard layout: n
-	tmpPrefix      = ".tmp-"
+	DefinitionFile  = "sweep.toml"   // the definition as run
+	ProvenanceDir   = "provenance"   // one record per writing invocation
+	CheckpointDir   = "checkpoints"  // the state of runs in progress that keep one (trainings), by run id
+	ConnectivityDir = "connectivity" // each network run's synapses (outputs.connectivity), by run id
+	lockName        = ".lock"
+	layoutName      = "shards" // the shard layout: n
+	tmpPrefix       = ".tmp-"
 )
 
 // partName matches the files the store publishes in a table: a batch id, the file's hash, and

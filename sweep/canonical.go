@@ -54,6 +54,9 @@ func (d *Definition) Canonical() string {
 	}
 	if d.Kind() == ExperimentNetwork {
 		fmt.Fprintf(&b, "\n[outputs]\nunit_rates = %t\npsth = %t\nraster = %t\n", d.Outputs.UnitRates, d.Outputs.PSTH, d.Outputs.Raster)
+		if d.Outputs.Connectivity { // written only when on, so that earlier folders' definitions read the same
+			b.WriteString("connectivity = true\n")
+		}
 	} else {
 		fmt.Fprintf(&b, "\n[outputs]\nfi_curves = %t\ntraces = %t\n", d.Outputs.FICurves, d.Outputs.Traces)
 	}

@@ -44,12 +44,18 @@ type Outputs struct {
 	UnitRates bool // unit_rates/: every unit's rates, one row per unit per run (network experiment)
 	PSTH      bool // psth/: the population rates in bins of network.bin (network experiment)
 	Raster    bool // raster/: the spikes of network.raster_units units of each population (network experiment)
+
+	// Connectivity writes connectivity/<run_id>.csv.gz: each run's synapses and delays, with the
+	// trained per-synapse weights of a run that trains, in the format network.connectivity reads
+	// (network experiment).
+	Connectivity bool
 }
 
 // outputKinds says which experiment kind each output belongs to.
 var outputKinds = map[string]Experiment{
 	"fi_curves": ExperimentUnit, "traces": ExperimentUnit,
 	"unit_rates": ExperimentNetwork, "psth": ExperimentNetwork, "raster": ExperimentNetwork,
+	"connectivity": ExperimentNetwork,
 }
 
 // Kind returns the definition's experiment kind (its top-level key experiment).
@@ -167,7 +173,7 @@ func LoadWith(path string, opt Options) (*Definition, error) {
 func Parse(path, text string) (*Definition, error) { return ParseWith(path, text, Options{}) }
 
 var topKeys = []string{"name", "description", "experiment", "seed", "replicates", "params", "grid", "zip", "outputs", "solve"}
-var outputKeys = []string{"fi_curves", "traces", "unit_rates", "psth", "raster"}
+var outputKeys = []string{"fi_curves", "traces", "unit_rates", "psth", "raster", "connectivity"}
 
 // ParseWith parses a definition's text; path names it in errors. Every problem is reported, all
 // before anything runs: TOML syntax (line and column), unknown keys and tables (with the nearest
@@ -464,6 +470,8 @@ func (p *parser) outputs(v any) {
 			p.d.Outputs.PSTH = b
 		case k == "raster":
 			p.d.Outputs.Raster = b
+		case k == "connectivity":
+			p.d.Outputs.Connectivity = b
 		}
 	}
 }

@@ -116,7 +116,7 @@ func printPlan(w io.Writer, def *sweep.Definition) {
 	for _, o := range []struct {
 		on   bool
 		name string
-	}{{def.Outputs.UnitRates, "unit_rates/"}, {def.Outputs.PSTH, "psth/"}, {def.Outputs.Raster, "raster/"}} {
+	}{{def.Outputs.UnitRates, "unit_rates/"}, {def.Outputs.PSTH, "psth/"}, {def.Outputs.Raster, "raster/"}, {def.Outputs.Connectivity, "connectivity/"}} {
 		if o.on {
 			outs = append(outs, o.name)
 		}

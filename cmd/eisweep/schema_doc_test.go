@@ -72,7 +72,10 @@ var schemaHeader = strings.ReplaceAll(`# Output tables
 
 A sweep writes §results/<name>/runs/*.parquet§, and optionally companion tables beside it: §fi/§
 and §traces/§ for the single-unit experiment, §unit_rates/§, §psth/§ and §raster/§ for the
-network (§experiment = "network"§). Every run is one row of §runs/§; the two kinds' §runs/§ tables
+network (§experiment = "network"§), and §training/§ and §trajectory/§ for network runs that train.
+With §outputs.connectivity§ a network run also writes §connectivity/<run_id>.csv.gz§: its
+synapses, delays and trained weights in the CSV §network.connectivity§ reads (docs/MODEL.md §8),
+a file rather than a table because that is what a later definition names. Every run is one row of §runs/§; the two kinds' §runs/§ tables
 have different columns, and a folder holds one kind. Every file of a table has exactly its columns,
 in this order, with these types, so DuckDB's §read_parquet('results/<name>/runs/*.parquet')§ and
 §pandas.read_parquet§ read a folder without §union_by_name§. Names carry units (§_hz§, §_pc§,
