@@ -92,7 +92,7 @@ func printSolved(w io.Writer, def *sweep.Definition, sum *solve.Summary, u sweep
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	var head []string
 	for _, a := range def.Axes {
-		head = append(head, strings.Join(a.Names(), ","))
+		head = append(head, strings.Join(a.Names(), ", "))
 	}
 	head = append(head, "value [95% CI]", "w* (pA) [95% CI]", "rate (Hz)", "start: w (pA)", "rate (Hz)", "sims", "errors (pA): add.", "mult.", "lin.", "θ–g")
 	fmt.Fprintln(tw, "  "+strings.Join(head, "\t"))
@@ -122,10 +122,10 @@ func printSolved(w io.Writer, def *sweep.Definition, sum *solve.Summary, u sweep
 				if p.Words() {
 					vs = append(vs, r.Words[i])
 				} else {
-					vs = append(vs, fmt.Sprintf("%.6g %s", r.Params[i], p.Unit))
+					vs = append(vs, strings.TrimSpace(fmt.Sprintf("%.6g %s", r.Params[i], p.Unit)))
 				}
 			}
-			cols = append(cols, strings.TrimSpace(strings.Join(vs, ",")))
+			cols = append(cols, strings.Join(vs, ", "))
 		}
 		if s.Status != "ok" {
 			cols = append(cols, s.Status+": "+s.Error)
