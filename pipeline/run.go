@@ -9,12 +9,14 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/eisweep/eisweep/experiment"
 	"github.com/eisweep/eisweep/store"
 	"github.com/eisweep/eisweep/sweep"
+	"github.com/eisweep/eisweep/table"
 )
 
 // Tables are the tables of def's folder: its experiment kind's runs/ and companions.
@@ -103,6 +105,9 @@ func Run(ctx context.Context, def *sweep.Definition, opt Options) (sum *Summary,
 	}
 	c, err := st.Scan(scan...)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkColumns(opt.OutDir, kind, c); err != nil {
 		return nil, err
 	}
 	done := c.Keys["runs"]
@@ -326,4 +331,60 @@ func Compact(ctx context.Context, dir string, tables []store.Table, args []strin
 		}
 	}()
 	return st.Compact(ctx)
+}
+
+// checkColumns refuses a folder whose tables have other columns than this version writes (a
+// folder of an earlier eisweep): resuming it would mix two schemas in one table, which DuckDB's
+// read_parquet and compact refuse. It reads the footers of each table's first and last file.
+func checkColumns(dir string, kind experiment.Kind, c *store.Contents) error {
+	for _, ts := range kind.Schemas() {
+		files := c.Files[ts.Name]
+		if len(files) == 0 {
+			continue
+		}
+		want := make([]string, len(ts.Columns))
+		for i, col := range ts.Columns {
+			want[i] = col.Name
+		}
+		for _, f := range []string{files[0], files[len(files)-1]} {
+			got, err := table.ColumnNames(f)
+			if err != nil {
+				return err
+			}
+			if slices.Equal(got, want) {
+				continue
+			}
+			var missing, extra []string
+			for _, n := range want {
+				if !slices.Contains(got, n) {
+					missing = append(missing, n)
+				}
+			}
+			for _, n := range got {
+				if !slices.Contains(want, n) {
+					extra = append(extra, n)
+				}
+			}
+			why := "the same columns in another order"
+			switch {
+			case len(missing) > 0 && len(extra) > 0:
+				why = fmt.Sprintf("no %s, and %s this version does not write", listNames(missing), listNames(extra))
+			case len(missing) > 0:
+				why = "no " + listNames(missing)
+			case len(extra) > 0:
+				why = listNames(extra) + ", which this version does not write"
+			}
+			return fmt.Errorf("%s: %s was written by another eisweep version (%s): resuming it would mix two schemas in one table; run into a new folder (-o DIR), or resume it with the version that wrote it",
+				filepath.Join(dir, ts.Name), filepath.Base(f), why)
+		}
+	}
+	return nil
+}
+
+// listNames lists up to four names, then how many more.
+func listNames(ns []string) string {
+	if len(ns) > 4 {
+		return strings.Join(ns[:4], ", ") + fmt.Sprintf(" and %d more", len(ns)-4)
+	}
+	return strings.Join(ns, ", ")
 }

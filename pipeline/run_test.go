@@ -20,6 +20,7 @@ import (
 	"github.com/eisweep/eisweep/internal/testsweep"
 	"github.com/eisweep/eisweep/store"
 	"github.com/eisweep/eisweep/sweep"
+	"github.com/eisweep/eisweep/table"
 )
 
 // TestRunTablesMatch: the test helpers' copy of the tables is the single-unit experiment's.
@@ -322,4 +323,41 @@ func TestProgress(t *testing.T) {
 	if got := slow.String(); !strings.HasPrefix(got, "eisweep: 1/4 runs (25.0%), 100 s/run, ETA 5m") {
 		t.Errorf("slow, one done: %q", got)
 	}
+}
+
+// TestRefusesOtherColumns: a folder whose runs/ was written with other columns (an earlier
+// version's network runs, before the train_* columns) is refused, naming what differs; one with
+// this version's columns is not.
+func TestRefusesOtherColumns(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name string, cols []table.Column[experiment.NetworkRow]) string {
+		p := filepath.Join(dir, name)
+		f, err := os.Create(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := table.Write(f, cols, nil, nil, 1000); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+		return p
+	}
+	var old []table.Column[experiment.NetworkRow]
+	for _, c := range experiment.NetworkColumns {
+		if !strings.HasPrefix(c.Name, "train_") {
+			old = append(old, c)
+		}
+	}
+	if len(old) == len(experiment.NetworkColumns) {
+		t.Fatal("no train_ columns to leave out")
+	}
+	now, before := write("now.parquet", experiment.NetworkColumns), write("before.parquet", old)
+	if err := checkColumns(dir, experiment.Network, &store.Contents{Files: map[string][]string{"runs": {now}}}); err != nil {
+		t.Errorf("this version's columns: %v", err)
+	}
+	err := checkColumns(dir, experiment.Network, &store.Contents{Files: map[string][]string{"runs": {now, before}}})
+	if err == nil || !strings.Contains(err.Error(), "before.parquet") || !strings.Contains(err.Error(), "no train_rule") || !strings.Contains(err.Error(), "new folder") {
+		t.Errorf("an earlier version's columns: %v", err)
+	}
+	t.Log(err)
 }

@@ -174,3 +174,18 @@ func Metadata(path, prefix string) (map[string]string, error) {
 func Decode(path string) error {
 	return EachBatch(path, nil, func(arrow.RecordBatch, map[string]int) error { return nil })
 }
+
+// ColumnNames returns the names of a Parquet file's columns in order, from its footer.
+func ColumnNames(path string) ([]string, error) {
+	rdr, err := file.OpenParquetFile(path, false)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	defer rdr.Close()
+	s := rdr.MetaData().Schema
+	names := make([]string, s.NumColumns())
+	for i := range names {
+		names[i] = s.Column(i).Name()
+	}
+	return names, nil
+}
