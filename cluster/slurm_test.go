@@ -119,6 +119,22 @@ func waitGone(t *testing.T, ids ...string) {
 	t.Fatalf("jobs %v still queued after 3 minutes:\n%s", ids, run(t, "squeue"))
 }
 
+// waitRunning waits up to a minute until task runs.
+func waitRunning(t *testing.T, task string) {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		o, _ := exec.Command("squeue", "-h", "-j", task, "-o", "%T").Output()
+		if strings.TrimSpace(string(o)) == "RUNNING" {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("task %s never ran:\n%s", task, run(t, "squeue"))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
 var idsRE = regexp.MustCompile(`array jobs: (\S+)\nfollow-up job: (\S+)`)
 
 // sameRuns checks with DuckDB that folder dir holds exactly the runs of folder ref: every run
@@ -214,17 +230,7 @@ func TestSlurmCancelAndResubmit(t *testing.T) {
 	array, finish := m[1], m[2]
 	// Wait until task 1 (shard 2) runs, let it work a moment, cancel it.
 	victim := array + "_1"
-	deadline := time.Now().Add(time.Minute)
-	for {
-		o, _ := exec.Command("squeue", "-h", "-j", victim, "-o", "%T").Output()
-		if strings.TrimSpace(string(o)) == "RUNNING" {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("task %s never ran:\n%s", victim, run(t, "squeue"))
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	waitRunning(t, victim)
 	time.Sleep(time.Second)
 	run(t, "scancel", victim)
 	waitGone(t, array, finish)
@@ -252,17 +258,7 @@ func TestSlurmTimeLimitRequeue(t *testing.T) {
 	dir, ref := filepath.Join(t.TempDir(), "out"), filepath.Join(t.TempDir(), "ref")
 	m := submit(t, bin, dir, def, 2)
 	task := m[1] + "_0"
-	deadline := time.Now().Add(time.Minute)
-	for {
-		o, _ := exec.Command("squeue", "-h", "-j", task, "-o", "%T").Output()
-		if strings.TrimSpace(string(o)) == "RUNNING" {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("task %s never ran", task)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	waitRunning(t, task)
 	time.Sleep(2 * time.Second)
 	run(t, "scancel", "--signal=USR1", "--batch", task)
 	run(t, bin, "run", "--quiet", "-o", ref, def)
@@ -315,18 +311,9 @@ func TestSlurmTraining(t *testing.T) {
 	dir, ref := filepath.Join(t.TempDir(), "out"), filepath.Join(t.TempDir(), "ref")
 	m := submit(t, bin, dir, def, 2)
 	task := m[1] + "_0"
-	deadline := time.Now().Add(time.Minute)
-	for {
-		o, _ := exec.Command("squeue", "-h", "-j", task, "-o", "%T").Output()
-		if strings.TrimSpace(string(o)) == "RUNNING" {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("task %s never ran", task)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	waitRunning(t, task)
 	// Signal once the task has a checkpoint, so that the requeued task resumes from one.
+	deadline := time.Now().Add(time.Minute)
 	for ckpts := []string(nil); len(ckpts) == 0; ckpts, _ = filepath.Glob(filepath.Join(dir, "checkpoints", "*.ckpt")) {
 		if time.Now().After(deadline) {
 			t.Fatalf("no checkpoint within a minute")
