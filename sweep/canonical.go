@@ -98,6 +98,19 @@ func (d *Definition) Extends(old *Definition) error {
 	if d.Replicates < old.Replicates {
 		return fmt.Errorf("replicates went down (%d → %d)", old.Replicates, d.Replicates)
 	}
+	if os, ns := old.Sample, d.Sample; os != nil && ns != nil {
+		switch {
+		case os.Method != ns.Method:
+			return fmt.Errorf("sample.method changed (%s → %s): the points are others", os.Method, ns.Method)
+		case os.Seed != ns.Seed && os.Method != "sobol":
+			return fmt.Errorf("the sample's seed changed (%d → %d): the points are others", os.Seed, ns.Seed)
+		case ns.N < os.N:
+			return fmt.Errorf("sample.n went down (%d → %d)", os.N, ns.N)
+		case ns.N != os.N && os.Method == "lhs":
+			return fmt.Errorf("sample.n changed (%d → %d): a Latin hypercube of %d points is not part of one of %d (every point moves); "+
+				"use method = \"sobol\" or \"random\" for a design that grows", os.N, ns.N, os.N, ns.N)
+		}
+	}
 	oldAxis := map[int]*Axis{}
 	for k := range old.Axes {
 		for _, i := range old.Axes[k].Params {

@@ -30,6 +30,7 @@ type Definition struct {
 	Axes        []Axis  // [grid] entries and [[zip]] blocks, in file order
 	Outputs     Outputs // optional tables beside the runs
 	Solve       *Solve  // the [solve] table, or nil
+	Sample      *Sample // the [sample] table, or nil; its points are the axis with Key "sample"
 	Overridden  []string
 	Warnings    []string // things that run but may not be what was meant
 
@@ -172,7 +173,7 @@ func LoadWith(path string, opt Options) (*Definition, error) {
 // Parse parses a definition's text with default options; path names it in errors.
 func Parse(path, text string) (*Definition, error) { return ParseWith(path, text, Options{}) }
 
-var topKeys = []string{"name", "description", "experiment", "seed", "replicates", "params", "grid", "zip", "outputs", "solve"}
+var topKeys = []string{"name", "description", "experiment", "seed", "replicates", "params", "grid", "zip", "sample", "outputs", "solve"}
 var outputKeys = []string{"fi_curves", "traces", "unit_rates", "psth", "raster", "connectivity"}
 
 // ParseWith parses a definition's text; path names it in errors. Every problem is reported, all
@@ -290,6 +291,7 @@ func (p *parser) parse(raw map[string]any) {
 	p.params(raw["params"])
 	p.grid(raw["grid"])
 	p.zips(raw["zip"])
+	p.sample(raw["sample"])
 	p.outputs(raw["outputs"])
 	sort.SliceStable(d.Axes, func(a, b int) bool { return d.Axes[a].Line < d.Axes[b].Line })
 	if raw["solve"] != nil && d.Kind() != ExperimentUnit {

@@ -1,0 +1,130 @@
+package sweep
+
+import (
+	"math"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+const sampleDef = `name = "s"
+seed = 2
+[grid]
+"weights.mult_ii" = [0.9, 1.1]
+[sample]
+method = "%s"
+n = %d
+[sample.params]
+"weights.mult_ei" = { from = 0.8, to = 1.2 }
+"input.rate_exc" = { from = "3 Hz", to = "8 Hz", scale = "log" }
+"input.n_exc" = { from = 398, to = 402 }
+`
+
+func parseSample(t *testing.T, method string, n int) *Definition {
+	t.Helper()
+	d, err := Parse("s.toml", strings.NewReplacer("%s", method, "%d", strconv.Itoa(n)).Replace(sampleDef))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// TestSample: each design's points lie in their ranges (whole numbers for a count, the log
+// range's values in it), the grid multiplies them, and a definition gives the same points twice.
+func TestSample(t *testing.T) {
+	for _, method := range []string{"random", "lhs", "sobol"} {
+		d := parseSample(t, method, 64)
+		s := d.Sample
+		if s == nil || s.Method != method || s.N != 64 || s.Points < 5 || s.Points > 64 {
+			t.Fatalf("%s: sample %+v", method, s)
+		}
+		if d.Cells() != 2*int64(s.Points) {
+			t.Errorf("%s: %d cells, want 2 × %d", method, d.Cells(), s.Points)
+		}
+		var ax *Axis
+		for k := range d.Axes {
+			if d.Axes[k].Key == "sample" {
+				ax = &d.Axes[k]
+			}
+		}
+		if ax == nil || ax.Len() != s.Points {
+			t.Fatalf("%s: no sample axis of %d points", method, s.Points)
+		}
+		for k, i := range ax.Params {
+			lo, hi := s.From[k].Num, s.To[k].Num
+			for _, v := range ax.Values[k] {
+				if v.Num < lo || v.Num > hi {
+					t.Errorf("%s: %s = %g outside [%g, %g]", method, Registry[i].Name, v.Num, lo, hi)
+				}
+				if Registry[i].Kind == KindInt && v.Num != math.Round(v.Num) {
+					t.Errorf("%s: %s = %g is not whole", method, Registry[i].Name, v.Num)
+				}
+			}
+		}
+		again := parseSample(t, method, 64)
+		for k := range ax.Values {
+			for j := range ax.Values[k] {
+				if again.Axes[len(again.Axes)-1].Values[k][j] != ax.Values[k][j] {
+					t.Fatalf("%s: two parses give other points", method)
+				}
+			}
+		}
+	}
+}
+
+// TestSampleCountsDeduplicated: a sample of one whole-number parameter has at most its range's
+// values, each once, and every one of them for enough points.
+func TestSampleCountsDeduplicated(t *testing.T) {
+	d, err := Parse("s.toml", "name = \"s\"\n[sample]\nmethod = \"random\"\nn = 200\n[sample.params]\n\"input.n_exc\" = { from = 398, to = 402 }\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Sample.Points != 5 || d.Cells() != 5 {
+		t.Errorf("%d points, %d cells; want the 5 values 398 … 402", d.Sample.Points, d.Cells())
+	}
+}
+
+// TestSampleExtends: a Sobol or random design grows to more points over the folder's runs (its
+// points are a prefix); a Latin hypercube of another n, another method or seed, or fewer points
+// are refused with the reason.
+func TestSampleExtends(t *testing.T) {
+	for _, method := range []string{"random", "sobol"} {
+		if err := parseSample(t, method, 64).Extends(parseSample(t, method, 32)); err != nil {
+			t.Errorf("%s 32 → 64: %v", method, err)
+		}
+		if err := parseSample(t, method, 16).Extends(parseSample(t, method, 32)); err == nil || !strings.Contains(err.Error(), "went down") {
+			t.Errorf("%s 32 → 16: %v", method, err)
+		}
+	}
+	if err := parseSample(t, "lhs", 64).Extends(parseSample(t, "lhs", 32)); err == nil || !strings.Contains(err.Error(), "Latin hypercube") {
+		t.Errorf("lhs 32 → 64: %v", err)
+	}
+	if err := parseSample(t, "lhs", 32).Extends(parseSample(t, "lhs", 32)); err != nil {
+		t.Errorf("lhs unchanged: %v", err)
+	}
+	if err := parseSample(t, "sobol", 32).Extends(parseSample(t, "random", 32)); err == nil || !strings.Contains(err.Error(), "method") {
+		t.Errorf("random → sobol: %v", err)
+	}
+}
+
+// TestSampleErrors: what [sample] refuses, each naming the key and the fix.
+func TestSampleErrors(t *testing.T) {
+	head := "name = \"s\"\n[sample]\n"
+	for _, c := range []struct{ text, want string }{
+		{"n = 8\n[sample.params]\n\"weights.mult_ei\" = { from = 0.8, to = 1.2 }\n", "no method"},
+		{"method = \"sobel\"\nn = 8\n[sample.params]\n\"weights.mult_ei\" = { from = 0.8, to = 1.2 }\n", `did you mean "sobol"`},
+		{"method = \"sobol\"\n[sample.params]\n\"weights.mult_ei\" = { from = 0.8, to = 1.2 }\n", "no n"},
+		{"method = \"sobol\"\nn = 8\n", "no parameters to sample"},
+		{"method = \"sobol\"\nn = 8\n[sample.params]\n\"weights.mult_ei\" = { from = 1.2, to = 0.8 }\n", "is not below"},
+		{"method = \"sobol\"\nn = 8\n[sample.params]\n\"weights.mult_ei\" = { from = 0, to = 1, scale = \"log\" }\n", "same sign"},
+		{"method = \"sobol\"\nn = 8\n[sample.params]\n\"input.mode\" = { from = 0, to = 1 }\n", "takes words"},
+		{"method = \"sobol\"\nn = 8\n[sample.params]\n\"weights.mult_ei\" = 1.0\n", "is not a range"},
+		{"method = \"sobol\"\nn = 8\nsteps = 3\n[sample.params]\n\"weights.mult_ei\" = { from = 0.8, to = 1.2 }\n", "unknown key"},
+		{"method = \"sobol\"\nn = 8\n[sample.params]\n\"weights.mult_ei\" = { from = 0.8, to = 1.2 }\n[grid]\n\"weights.mult_ei\" = [1, 2]\n", "set in one place only"},
+	} {
+		_, err := Parse("s.toml", head+c.text)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%q: %v, want %q", c.text, err, c.want)
+		}
+	}
+}
