@@ -24,7 +24,7 @@ type Sample struct {
 }
 
 // sampleMethods are the designs [sample] makes.
-var sampleMethods = []string{"random", "lhs", "sobol"}
+var sampleMethods = []string{"random", "lhs", "sobol", "saltelli"}
 
 var sampleKeys = []string{"method", "n", "seed", "params"}
 
@@ -60,7 +60,7 @@ func (p *parser) sample(v any) {
 	}
 	switch x := m["method"].(type) {
 	case nil:
-		fail("", `no method: write method = "sobol", "lhs" or "random"`)
+		fail("", `no method: write method = "sobol", "lhs", "random" or "saltelli"`)
 	case string:
 		if !contains(sampleMethods, x) {
 			if n := Nearest(x, sampleMethods); n != "" {
@@ -107,6 +107,9 @@ func (p *parser) sample(v any) {
 	}
 	if s.Method == "sobol" && len(s.Params) > design.SobolMaxDims {
 		fail("params", "%d parameters: Sobol points are made for at most %d", len(s.Params), design.SobolMaxDims)
+	}
+	if s.Method == "saltelli" && 2*len(s.Params) > design.SobolMaxDims {
+		fail("params", "%d parameters: a Saltelli design is made for at most %d", len(s.Params), design.SobolMaxDims/2)
 	}
 	if bad {
 		return
@@ -172,11 +175,11 @@ func sampleRange(p *Param, v any) (sampleBounds, error) {
 	return r, nil
 }
 
-// axis makes the design's points and maps them onto the ranges: value = from + u·(to − from),
-// or from·(to/from)^u on a log scale, to 15 significant digits as the run id records them; a
-// whole-number parameter takes each of from … to with equal chance (⌊from + u·(to − from + 1)⌋).
-// Points that repeat an earlier one (rounded whole numbers) are left out.
-func (s *Sample) axis() (Axis, error) {
+// Rows returns the design's points mapped onto the ranges, in the design's order and with any
+// repeats: value = from + u·(to − from), or from·(to/from)^u on a log scale, to 15 significant
+// digits as the run id records them; a whole-number parameter takes each of from … to with equal
+// chance (⌊from + u·(to − from + 1)⌋). Rows[k][m] is the value of Params[m] at point k.
+func (s *Sample) Rows() ([][]Value, error) {
 	d := len(s.Params)
 	var u [][]float64
 	var err error
@@ -187,15 +190,17 @@ func (s *Sample) axis() (Axis, error) {
 		u, err = design.LatinHypercube(d, s.N, s.Seed)
 	case "sobol":
 		u, err = design.Sobol(d, s.N)
+	case "saltelli":
+		u, err = design.Saltelli(d, s.N)
+	default:
+		err = fmt.Errorf("no design %q", s.Method)
 	}
 	if err != nil {
-		return Axis{}, err
+		return nil, err
 	}
-	ax := Axis{Params: s.Params, Values: make([][]Value, d), Key: "sample"}
-	seen := map[string]bool{}
-	for _, pt := range u {
+	rows := make([][]Value, len(u))
+	for r, pt := range u {
 		row := make([]Value, d)
-		var key []byte
 		for k, i := range s.Params {
 			prm := Registry[i]
 			lo, hi := s.From[k].Num, s.To[k].Num
@@ -210,10 +215,28 @@ func (s *Sample) axis() (Axis, error) {
 			}
 			v, err := prm.check(Value{Num: x}, prm.FormatValue(Value{Num: x}))
 			if err != nil {
-				return Axis{}, fmt.Errorf("%s: %w", prm.Name, err)
+				return nil, fmt.Errorf("%s: %w", prm.Name, err)
 			}
 			row[k] = v
-			key = appendCanonical(append(key, ' '), prm, v)
+		}
+		rows[r] = row
+	}
+	return rows, nil
+}
+
+// axis returns the design's distinct points (Rows without the repeats of an earlier point, as
+// rounded whole numbers or a Saltelli design's shared coordinates make them) as one axis.
+func (s *Sample) axis() (Axis, error) {
+	rows, err := s.Rows()
+	if err != nil {
+		return Axis{}, err
+	}
+	ax := Axis{Params: s.Params, Values: make([][]Value, len(s.Params)), Key: "sample"}
+	seen := map[string]bool{}
+	for _, row := range rows {
+		var key []byte
+		for k, i := range s.Params {
+			key = appendCanonical(append(key, ' '), Registry[i], row[k])
 		}
 		if seen[string(key)] {
 			continue

@@ -32,10 +32,14 @@ func parseSample(t *testing.T, method string, n int) *Definition {
 // TestSample: each design's points lie in their ranges (whole numbers for a count, the log
 // range's values in it), the grid multiplies them, and a definition gives the same points twice.
 func TestSample(t *testing.T) {
-	for _, method := range []string{"random", "lhs", "sobol"} {
+	for _, method := range []string{"random", "lhs", "sobol", "saltelli"} {
 		d := parseSample(t, method, 64)
 		s := d.Sample
-		if s == nil || s.Method != method || s.N != 64 || s.Points < 5 || s.Points > 64 {
+		most := 64
+		if method == "saltelli" {
+			most = 64 * (3 + 2)
+		}
+		if s == nil || s.Method != method || s.N != 64 || s.Points < 5 || s.Points > most {
 			t.Fatalf("%s: sample %+v", method, s)
 		}
 		if d.Cells() != 2*int64(s.Points) {

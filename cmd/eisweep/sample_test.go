@@ -1,6 +1,7 @@
 package main
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -35,5 +36,57 @@ func TestSampleSweep(t *testing.T) {
 	code, _, errs = eisweep(t, "run", "-o", out, writeDef(t, strings.Replace(lhs8, "n = 8", "n = 9", 1)))
 	if code == 0 || !strings.Contains(errs, "Latin hypercube") {
 		t.Errorf("a Latin hypercube grown in its folder: exit %d: %s", code, errs)
+	}
+}
+
+// TestSensitivityCommand: a Saltelli sample's folder gets sensitivity.parquet, one row per output
+// and parameter; the E rate depends on the excitatory input rate, and on the I unit's leak,
+// which the E unit's equations do not contain, only through the noise; a folder of another
+// design is refused, saying why.
+func TestSensitivityCommand(t *testing.T) {
+	text := `name = "sens"
+replicates = 2
+[params]
+"sim.duration" = "2 s"
+[sample]
+method = "saltelli"
+n = 32
+[sample.params]
+"input.rate_exc" = { from = "4 Hz", to = "6 Hz" }
+"inh.g_leak" = { from = "9 nS", to = "11 nS" }
+`
+	out := runSweep(t, text)
+	code, stdout, errs := eisweep(t, "sensitivity", "--bootstrap", "200", out)
+	if code != 0 {
+		t.Fatalf("sensitivity: exit %d: %s", code, errs)
+	}
+	if !strings.Contains(errs, "sensitivity.parquet") {
+		t.Errorf("no word of the file written: %s", errs)
+	}
+	var rateExc, gLeak []string
+	for _, line := range strings.Split(stdout, "\n") {
+		f := strings.Fields(line)
+		if len(f) > 2 && f[0] == "rate_e_hz" {
+			if f[1] == "input.rate_exc" {
+				rateExc = f
+			} else {
+				gLeak = f
+			}
+		}
+	}
+	if rateExc == nil || gLeak == nil {
+		t.Fatalf("no rate_e_hz rows:\n%s", stdout)
+	}
+	if st, _ := strconv.ParseFloat(rateExc[5], 64); st < 0.5 {
+		t.Errorf("rate_e_hz's total effect of input.rate_exc %v, want most of the variance: %v", st, rateExc)
+	}
+	// inh.g_leak does not enter the E unit's equations; it moves rate_e_hz only through the
+	// noise (each design point is a run of its own seed).
+	if st, _ := strconv.ParseFloat(gLeak[5], 64); st > 0.1 {
+		t.Errorf("rate_e_hz's total effect of inh.g_leak %v, want noise only: %v", st, gLeak)
+	}
+	code, _, errs = eisweep(t, "sensitivity", runSweep(t, strings.Replace(strings.Replace(sampleSweep, "%s", "sobol", 1), "%s", "8", 1)))
+	if code == 0 || !strings.Contains(errs, `method = "saltelli"`) {
+		t.Errorf("a Sobol sample: exit %d: %s", code, errs)
 	}
 }
