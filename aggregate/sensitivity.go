@@ -37,6 +37,9 @@ var SensitivityColumns = []table.Column[SensitivityRow]{
 	table.Int("points", "design rows used: n·(d+2), each the mean over its runs' replicates", func(r *SensitivityRow) int64 { return r.Points }),
 }
 
+// SensitivityDocs describes sensitivity.parquet's columns.
+func SensitivityDocs() []table.ColumnDoc { return table.Docs(SensitivityColumns) }
+
 // Sensitivity computes the Sobol indices of every summary output of the runs of output folder
 // dir, whose definition has a [sample] with method = "saltelli" and no other axis: each design
 // row's output is the mean of its runs' (replicates'); boot bootstrap resamples give the
