@@ -262,8 +262,8 @@ func writeCheckpoint(path string, c train.Checkpoint, traj []TrajectoryRow) erro
 }
 
 // writeFileAtomic writes path whole or not at all: write fills path+".tmp" (a run id is run by
-// one worker at a time, so the name is this run's), which is synced and renamed over path. A
-// kill leaves the old file or the new one, never part of one.
+// one worker at a time, so the name is this run's), which is synced and renamed over path, and
+// the folder is synced. A kill leaves the old file or the new one, never part of one.
 func writeFileAtomic(path string, write func(io.Writer) error) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
@@ -284,7 +284,16 @@ func writeFileAtomic(path string, write func(io.Writer) error) error {
 		os.Remove(tmp)
 		return fmt.Errorf("%s: %w", tmp, err)
 	}
-	return os.Rename(tmp, path)
+	if err := os.Rename(tmp, path); err != nil {
+		return err
+	}
+	// The rename itself reaches the disk with the folder's metadata.
+	d, err := os.Open(filepath.Dir(path))
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
 }
 
 // connectivityPath is the connectivity file (outputs.connectivity) of run id in the output
