@@ -527,7 +527,7 @@ func (b *networkBuffer) Committed() {
 		return
 	}
 	for _, id := range b.written {
-		os.Remove(checkpointPath(b.s.folder, id))
+		store.RemoveRunFile(b.s.folder, store.CheckpointDir, checkpointName(id)) // best effort: a leftover is only space, and it is replaced or unused
 	}
 	b.written = b.written[:0]
 }

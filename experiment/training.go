@@ -184,7 +184,7 @@ func (w *networkWorker) trainNetwork(id sweep.RunID, m *sweep.Model, cfg sim.Net
 		traj = append(traj, TrajectoryRow{RunID: id, Trial: t})
 		w.frac.Store(math.Float64bits(float64(s.Next()) / float64(m.Train.Trials+1)))
 		if ckpt != "" && (s.Next()%m.Train.CheckpointEvery == 0 || s.Next() == m.Train.Trials) {
-			if err := writeCheckpoint(ckpt, s.Checkpoint(), traj); err != nil {
+			if err := writeCheckpoint(w.s.folder, id, s.Checkpoint(), traj); err != nil {
 				return row, nil, wa, err
 			}
 		}
@@ -211,8 +211,11 @@ func (w *networkWorker) trainNetwork(id sweep.RunID, m *sweep.Model, cfg sim.Net
 
 // checkpointPath is the checkpoint file of run id in the output folder dir.
 func checkpointPath(dir string, id sweep.RunID) string {
-	return filepath.Join(dir, store.CheckpointDir, id.String()+".ckpt")
+	return filepath.Join(dir, store.CheckpointDir, checkpointName(id))
 }
+
+// checkpointName is the checkpoint file's name in store.CheckpointDir.
+func checkpointName(id sweep.RunID) string { return id.String() + ".ckpt" }
 
 // The checkpoint file: ckptMagic, then little-endian words: the four pathways' synapse counts,
 // n_E, n_I, the next trial, the averages' trial count, the two population averages, the per-unit
@@ -220,7 +223,8 @@ func checkpointPath(dir string, id sweep.RunID) string {
 // (trial, Ups as float64s, then the row's 16 numbers), and last the SHA-256 of everything before.
 const ckptMagic = "eisweep training checkpoint 1\n"
 
-func writeCheckpoint(path string, c train.Checkpoint, traj []TrajectoryRow) error {
+// writeCheckpoint writes run id's checkpoint in the output folder dir.
+func writeCheckpoint(dir string, id sweep.RunID, c train.Checkpoint, traj []TrajectoryRow) error {
 	var b bytes.Buffer
 	b.WriteString(ckptMagic)
 	u := func(x uint64) { binary.Write(&b, binary.LittleEndian, x) }
@@ -255,45 +259,11 @@ func writeCheckpoint(path string, c train.Checkpoint, traj []TrajectoryRow) erro
 	}
 	sum := sha256.Sum256(b.Bytes())
 	b.Write(sum[:])
-	if err := writeFileAtomic(path, func(w io.Writer) error { _, err := w.Write(b.Bytes()); return err }); err != nil {
+	err := store.WriteRunFile(dir, store.CheckpointDir, checkpointName(id), func(w io.Writer) error { _, err := w.Write(b.Bytes()); return err })
+	if err != nil {
 		return fmt.Errorf("checkpoint: %w", err)
 	}
 	return nil
-}
-
-// writeFileAtomic writes path whole or not at all: write fills path+".tmp" (a run id is run by
-// one worker at a time, so the name is this run's), which is synced and renamed over path, and
-// the folder is synced. A kill leaves the old file or the new one, never part of one.
-func writeFileAtomic(path string, write func(io.Writer) error) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	tmp := path + ".tmp"
-	fh, err := os.Create(tmp)
-	if err != nil {
-		return err
-	}
-	err = write(fh)
-	if err == nil {
-		err = fh.Sync()
-	}
-	if cerr := fh.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("%s: %w", tmp, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return err
-	}
-	// The rename itself reaches the disk with the folder's metadata.
-	d, err := os.Open(filepath.Dir(path))
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
 }
 
 // connectivityPath is the connectivity file (outputs.connectivity) of run id in the output
@@ -305,8 +275,7 @@ func connectivityPath(dir string, id sweep.RunID) string {
 // writeConnectivity writes c as run id's connectivity file in the output folder dir: the CSV
 // network.connectivity reads, gzipped.
 func writeConnectivity(dir string, id sweep.RunID, c *sim.Connectivity) error {
-	path := connectivityPath(dir, id)
-	err := writeFileAtomic(path, func(w io.Writer) error {
+	err := store.WriteRunFile(dir, store.ConnectivityDir, id.String()+".csv.gz", func(w io.Writer) error {
 		zw, err := gzip.NewWriterLevel(w, gzip.BestSpeed)
 		if err != nil {
 			return err

@@ -303,6 +303,43 @@ func WriteDerived(dir, name string, write func(io.Writer) error) error {
 	return replaceFile(w, dir, name, write)
 }
 
+// WriteRunFile writes one run's file beside the tables, dir/sub/name, where sub is CheckpointDir
+// (a training's state) or ConnectivityDir (a run's synapses): whole or not at all, replacing an
+// earlier one, through sub/.tmp-<name>, which a killed write leaves for the next to replace (a
+// run is run by one worker at a time, so the name is this run's alone).
+func WriteRunFile(dir, sub, name string, write func(io.Writer) error) error {
+	if sub != CheckpointDir && sub != ConnectivityDir {
+		return fmt.Errorf("run file in %q: want %s or %s", sub, CheckpointDir, ConnectivityDir)
+	}
+	if !plainName(name) || strings.HasPrefix(name, ".") {
+		return fmt.Errorf("run file %q: want a plain file name", name)
+	}
+	d := filepath.Join(dir, sub)
+	if err := os.MkdirAll(d, 0o755); err != nil {
+		return err
+	}
+	tmp := filepath.Join(d, tmpPrefix+name)
+	if err := os.Remove(tmp); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	if err := writeTemp(tmp, write, nil); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, filepath.Join(d, name)); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("writing %s: %w", filepath.Join(d, name), err)
+	}
+	return syncDir(d)
+}
+
+// RemoveRunFile removes dir/sub/name (see WriteRunFile) if it is there.
+func RemoveRunFile(dir, sub, name string) error {
+	if err := os.Remove(filepath.Join(dir, sub, name)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	return nil
+}
+
 func (s *Store) writeReplacing(dir, name string, write func(io.Writer) error) error {
 	return replaceFile(s.writer, dir, name, write)
 }

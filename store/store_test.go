@@ -570,3 +570,39 @@ func TestDefinitionSource(t *testing.T) {
 		t.Errorf("DefinitionSource = %q, %v; want the newest record naming one, /defs/b.toml", src, err)
 	}
 }
+
+// TestWriteRunFile: a run file is written whole into its folder, over a temporary file a killed
+// write left; another folder or a name with a separator is refused; RemoveRunFile removes it and
+// is quiet about one that is not there.
+func TestWriteRunFile(t *testing.T) {
+	dir := t.TempDir()
+	put := func(s string) func(io.Writer) error {
+		return func(w io.Writer) error { _, err := io.WriteString(w, s); return err }
+	}
+	if err := os.MkdirAll(filepath.Join(dir, CheckpointDir), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	left := filepath.Join(dir, CheckpointDir, tmpPrefix+"a.ckpt")
+	os.WriteFile(left, []byte("half"), 0o644)
+	if err := WriteRunFile(dir, CheckpointDir, "a.ckpt", put("whole")); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, CheckpointDir, "a.ckpt")); err != nil || string(b) != "whole" {
+		t.Errorf("a.ckpt: %q, %v", b, err)
+	}
+	if _, err := os.Stat(left); !os.IsNotExist(err) {
+		t.Errorf("the temporary file is still there: %v", err)
+	}
+	if err := WriteRunFile(dir, "runs", "a.ckpt", put("x")); err == nil {
+		t.Error("a run file in runs/ accepted")
+	}
+	if err := WriteRunFile(dir, ConnectivityDir, "../a", put("x")); err == nil {
+		t.Error("a name with a separator accepted")
+	}
+	if err := RemoveRunFile(dir, CheckpointDir, "a.ckpt"); err != nil {
+		t.Fatal(err)
+	}
+	if err := RemoveRunFile(dir, CheckpointDir, "a.ckpt"); err != nil {
+		t.Errorf("removing it again: %v", err)
+	}
+}
