@@ -469,6 +469,9 @@ func (r *rowView) paramText(name string) string {
 	return fmt.Sprintf("%.15g", r.f(p.Column()))
 }
 
+// displayText is a numeric value v of p as paramText reads it back from its column.
+func displayText(p *sweep.Param, v sweep.Value) string { return fmt.Sprintf("%.15g", p.Display(v)) }
+
 // params returns the row's parameter values (display units; NaN and "" where keep is false).
 func (r *rowView) params(k sweep.Experiment, keep func(int) bool) ([]float64, []string) {
 	return experiment.ReadParams(r.Row, k, keep)

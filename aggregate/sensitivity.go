@@ -78,12 +78,13 @@ func Sensitivity(ctx context.Context, dir string, boot int) ([]SensitivityRow, *
 		sum []float64
 	}
 	points := map[string]*acc{}
-	keyOf := func(vals func(k int) float64) string {
-		var b strings.Builder
-		for k := range s.Params {
-			fmt.Fprintf(&b, "%.15g ", vals(k))
+	// A point's key: its sampled values as the runs table holds them (display units), exactly.
+	keyOf := func(text func(p *sweep.Param, k int) string) string {
+		parts := make([]string, len(s.Params))
+		for k, i := range s.Params {
+			parts[k] = text(sweep.Registry[i], k)
 		}
-		return b.String()
+		return strings.Join(parts, "\x00")
 	}
 	n := 0
 	err = table.EachRow(c.Files["runs"], cols, func(r *table.Row) error {
@@ -93,7 +94,7 @@ func Sensitivity(ctx context.Context, dir string, boot int) ([]SensitivityRow, *
 		if r.String("status") != string(experiment.StatusOK) {
 			return nil
 		}
-		key := keyOf(func(k int) float64 { return r.Float(sweep.Registry[s.Params[k]].Column()) })
+		key := keyOf(func(p *sweep.Param, _ int) string { return (&rowView{r}).paramText(p.Name) })
 		a := points[key]
 		if a == nil {
 			a = &acc{sum: make([]float64, len(metrics))}
@@ -111,7 +112,7 @@ func Sensitivity(ctx context.Context, dir string, boot int) ([]SensitivityRow, *
 	ys := make([][]float64, len(metrics))
 	missing := 0
 	for _, row := range rows {
-		a := points[keyOf(func(k int) float64 { return sweep.Registry[s.Params[k]].Display(row[k]) })]
+		a := points[keyOf(func(p *sweep.Param, k int) string { return displayText(p, row[k]) })]
 		if a == nil {
 			missing++
 			continue

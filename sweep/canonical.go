@@ -102,7 +102,7 @@ func (d *Definition) Extends(old *Definition) error {
 		switch {
 		case os.Method != ns.Method:
 			return fmt.Errorf("sample.method changed (%s → %s): the points are others", os.Method, ns.Method)
-		case os.Seed != ns.Seed && os.Method != "sobol":
+		case os.Seed != ns.Seed && (os.Method == "random" || os.Method == "lhs"):
 			return fmt.Errorf("the sample's seed changed (%d → %d): the points are others", os.Seed, ns.Seed)
 		case ns.N < os.N:
 			return fmt.Errorf("sample.n went down (%d → %d)", os.N, ns.N)

@@ -246,6 +246,5 @@ func (s *Sample) axis() (Axis, error) {
 			ax.Values[k] = append(ax.Values[k], row[k])
 		}
 	}
-	s.Points = len(ax.Values[0])
 	return ax, nil
 }

@@ -29,30 +29,35 @@ func parseSample(t *testing.T, method string, n int) *Definition {
 	return d
 }
 
+// sampleAxis returns d's sample axis, nil if none.
+func sampleAxis(d *Definition) *Axis {
+	for k := range d.Axes {
+		if d.Axes[k].Key == "sample" {
+			return &d.Axes[k]
+		}
+	}
+	return nil
+}
+
 // TestSample: each design's points lie in their ranges (whole numbers for a count, the log
 // range's values in it), the grid multiplies them, and a definition gives the same points twice.
 func TestSample(t *testing.T) {
 	for _, method := range []string{"random", "lhs", "sobol", "saltelli"} {
 		d := parseSample(t, method, 64)
 		s := d.Sample
+		if s == nil || s.Method != method || s.N != 64 {
+			t.Fatalf("%s: sample %+v", method, s)
+		}
+		ax := sampleAxis(d)
 		most := 64
 		if method == "saltelli" {
 			most = 64 * (3 + 2)
 		}
-		if s == nil || s.Method != method || s.N != 64 || s.Points < 5 || s.Points > most {
-			t.Fatalf("%s: sample %+v", method, s)
+		if ax == nil || ax.Len() < 5 || ax.Len() > most {
+			t.Fatalf("%s: no sample axis of 5 … %d points", method, most)
 		}
-		if d.Cells() != 2*int64(s.Points) {
-			t.Errorf("%s: %d cells, want 2 × %d", method, d.Cells(), s.Points)
-		}
-		var ax *Axis
-		for k := range d.Axes {
-			if d.Axes[k].Key == "sample" {
-				ax = &d.Axes[k]
-			}
-		}
-		if ax == nil || ax.Len() != s.Points {
-			t.Fatalf("%s: no sample axis of %d points", method, s.Points)
+		if d.Cells() != 2*int64(ax.Len()) {
+			t.Errorf("%s: %d cells, want 2 × %d", method, d.Cells(), ax.Len())
 		}
 		for k, i := range ax.Params {
 			lo, hi := s.From[k].Num, s.To[k].Num
@@ -83,8 +88,8 @@ func TestSampleCountsDeduplicated(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d.Sample.Points != 5 || d.Cells() != 5 {
-		t.Errorf("%d points, %d cells; want the 5 values 398 … 402", d.Sample.Points, d.Cells())
+	if n := sampleAxis(d).Len(); n != 5 || d.Cells() != 5 {
+		t.Errorf("%d points, %d cells; want the 5 values 398 … 402", n, d.Cells())
 	}
 }
 
@@ -92,7 +97,7 @@ func TestSampleCountsDeduplicated(t *testing.T) {
 // points are a prefix); a Latin hypercube of another n, another method or seed, or fewer points
 // are refused with the reason.
 func TestSampleExtends(t *testing.T) {
-	for _, method := range []string{"random", "sobol"} {
+	for _, method := range []string{"random", "sobol", "saltelli"} {
 		if err := parseSample(t, method, 64).Extends(parseSample(t, method, 32)); err != nil {
 			t.Errorf("%s 32 → 64: %v", method, err)
 		}
@@ -105,6 +110,21 @@ func TestSampleExtends(t *testing.T) {
 	}
 	if err := parseSample(t, "lhs", 32).Extends(parseSample(t, "lhs", 32)); err != nil {
 		t.Errorf("lhs unchanged: %v", err)
+	}
+	withSeed := func(method string, seed string) *Definition {
+		d, err := Parse("s.toml", strings.Replace(strings.NewReplacer("%s", method, "%d", "32").Replace(sampleDef), "n = 32\n", "n = 32\nseed = "+seed+"\n", 1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	for _, method := range []string{"sobol", "saltelli"} { // their points do not depend on a seed
+		if err := withSeed(method, "5").Extends(withSeed(method, "4")); err != nil {
+			t.Errorf("%s, another sample seed: %v", method, err)
+		}
+	}
+	if err := withSeed("random", "5").Extends(withSeed("random", "4")); err == nil || !strings.Contains(err.Error(), "seed") {
+		t.Errorf("random, another sample seed: %v", err)
 	}
 	if err := parseSample(t, "sobol", 32).Extends(parseSample(t, "random", 32)); err == nil || !strings.Contains(err.Error(), "method") {
 		t.Errorf("random → sobol: %v", err)
