@@ -135,6 +135,16 @@ func waitRunning(t *testing.T, task string) {
 	}
 }
 
+// taskLog returns the output of array task task (job_index) of the folder dir.
+func taskLog(t *testing.T, dir, task string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, "slurm", task+".out"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
 var idsRE = regexp.MustCompile(`array jobs: (\S+)\nfollow-up job: (\S+)`)
 
 // sameRuns checks with DuckDB that folder dir holds exactly the runs of folder ref: every run
@@ -263,11 +273,8 @@ func TestSlurmTimeLimitRequeue(t *testing.T) {
 	run(t, "scancel", "--signal=USR1", "--batch", task)
 	run(t, bin, "run", "--quiet", "-o", ref, def)
 	waitGone(t, m[1], m[2])
-	log, err := os.ReadFile(filepath.Join(dir, "slurm", m[1]+"_0.out"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(string(log), "requeueing") || !strings.Contains(string(log), "already done before") {
+	log := taskLog(t, dir, m[1]+"_0")
+	if !strings.Contains(log, "requeueing") || !strings.Contains(log, "already done before") {
 		t.Errorf("the task did not requeue and resume:\n%s", log)
 	}
 	sameRuns(t, duck, dir, ref, 200)
@@ -323,11 +330,7 @@ func TestSlurmTraining(t *testing.T) {
 	run(t, "scancel", "--signal=USR1", "--batch", task)
 	run(t, bin, "run", "--quiet", "-o", ref, def)
 	waitGone(t, m[1], m[2])
-	log, err := os.ReadFile(filepath.Join(dir, "slurm", m[1]+"_0.out"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(string(log), "requeueing") {
+	if log := taskLog(t, dir, m[1]+"_0"); !strings.Contains(log, "requeueing") {
 		t.Errorf("the task did not requeue:\n%s", log)
 	}
 	sameRuns(t, duck, dir, ref, 4)
