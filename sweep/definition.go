@@ -662,8 +662,25 @@ func warnings(d *Definition) []string {
 	}
 	for _, a := range d.Axes {
 		for k, i := range a.Params {
-			for _, v := range a.Values[k] {
-				check(i, v)
+			if a.Key != "sample" {
+				for _, v := range a.Values[k] {
+					check(i, v)
+				}
+				continue
+			}
+			// A sample's values are many and not chosen one by one: one line per parameter.
+			prm, n, first := Registry[i], 0, -1
+			for j, v := range a.Values[k] {
+				if strings.HasSuffix(prm.Name, ".refractory") && roundMicro(v.Num) != v.Num {
+					if n++; first < 0 {
+						first = j
+					}
+				}
+			}
+			if n > 0 {
+				v := a.Values[k][first]
+				note(fmt.Sprintf("%s: %d of the sample's %d values are not whole µs; Brian2 rounds refractory periods to whole µs, and so does eisweep (%s runs as %s)",
+					prm.Name, n, len(a.Values[k]), prm.FormatValue(v), prm.FormatValue(Value{Num: roundMicro(v.Num)})))
 			}
 		}
 	}

@@ -152,3 +152,15 @@ func TestSampleErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestSampleWarnsOncePerParameter: a sampled refractory period, whose values are almost never
+// whole µs, gives one warning that counts them, not one per value.
+func TestSampleWarnsOncePerParameter(t *testing.T) {
+	d, err := Parse("s.toml", "name = \"s\"\n[sample]\nmethod = \"sobol\"\nn = 64\n[sample.params]\n\"exc.refractory\" = { from = \"2.25 ms\", to = \"2.75 ms\" }\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Warnings) != 1 || !strings.Contains(d.Warnings[0], "exc.refractory: ") || !strings.Contains(d.Warnings[0], "of the sample's 64 values are not whole µs") {
+		t.Errorf("warnings %q, want one line for exc.refractory counting its values", d.Warnings)
+	}
+}
