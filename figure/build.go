@@ -66,6 +66,13 @@ func Build(dir string, opt Options) ([]*Figure, error) {
 		}
 		figs = append(figs, sf...)
 	}
+	if len(c.Files["runs"]) > 0 {
+		sf, err := SensitivityFigures(dir, def, opt.Bootstrap)
+		if err != nil {
+			return nil, err
+		}
+		figs = append(figs, sf...)
+	}
 	if solved := filepath.Join(dir, "solved.parquet"); fileExists(solved) {
 		sf, err := SolvedFigures(solved, def)
 		if err != nil {

@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -30,9 +31,12 @@ const (
 	Dots      Kind = "dots"      // small dots at (X, Y), for many points (a spike raster)
 	Band      Kind = "band"      // a shaded band from Lo to Hi along X
 	ErrorBars Kind = "errorbars" // markers at (X, Y) with vertical bars from Lo to Hi
-	Ticks     Kind = "ticks"     // vertical ticks at X from Lo[i] to Hi[i] (spike marks)
-	HLine     Kind = "hline"     // a horizontal line at Y[0]
-	VLine     Kind = "vline"     // a vertical line at X[0]
+	// XErrorBars are markers at (X, Y) with horizontal bars from Lo to Hi (an estimate and its
+	// interval, per category of a figure with YCategories).
+	XErrorBars Kind = "xerrorbars"
+	Ticks      Kind = "ticks" // vertical ticks at X from Lo[i] to Hi[i] (spike marks)
+	HLine      Kind = "hline" // a horizontal line at Y[0]
+	VLine      Kind = "vline" // a vertical line at X[0]
 )
 
 // Series is one labelled set of data in a figure. Color indexes the figure palette; series with
@@ -75,6 +79,12 @@ type Figure struct {
 	// LegendLeft puts the legend at the top left (for rising data); it is at the top right
 	// otherwise.
 	LegendLeft bool `json:"legend_left,omitempty"`
+	// YCategories, when given, label y = 0, 1, … with these names instead of numbers (one row
+	// per parameter, say).
+	YCategories []string `json:"y_categories,omitempty"`
+	// HeightIn is the figure's height in inches; 0 means Size.H (a figure of many categories
+	// needs more).
+	HeightIn float64 `json:"height_in,omitempty"`
 }
 
 // Size is the size figures are drawn at.
@@ -119,17 +129,33 @@ func Render(f *Figure, path string) error {
 		padRange(&p.X)
 		padRange(&p.Y)
 	}
+	if n := len(f.YCategories); n > 0 {
+		ticks := make([]plot.Tick, n)
+		for k, name := range f.YCategories {
+			ticks[k] = plot.Tick{Value: float64(k), Label: name}
+		}
+		p.Y.Tick.Marker = plot.ConstantTicks(ticks)
+		p.Y.Min, p.Y.Max = -0.6, float64(n)-0.4
+	}
+	h := Size.H
+	if f.HeightIn > 0 {
+		h = vg.Length(f.HeightIn) * vg.Inch
+	}
 	var c vg.CanvasWriterTo
 	switch strings.ToLower(filepath.Ext(path)) {
 	case ".png":
-		c = vgimg.PngCanvas{Canvas: vgimg.NewWith(vgimg.UseWH(Size.W, Size.H), vgimg.UseDPI(DPI))}
+		c = vgimg.PngCanvas{Canvas: vgimg.NewWith(vgimg.UseWH(Size.W, h), vgimg.UseDPI(DPI))}
 	case ".svg":
-		c = vgsvg.New(Size.W, Size.H)
+		c = vgsvg.New(Size.W, h)
 	default:
 		return fmt.Errorf("%s: want a .png or .svg file", path)
 	}
 	// A margin at the top (the title) and the right (the last tick label).
-	dc := draw.Crop(draw.New(c.(vg.CanvasSizer)), 0, -vg.Points(8), 0, -vg.Points(6))
+	margin := vg.Length(0)
+	if len(f.YCategories) > 0 {
+		margin = vg.Points(4) // category names reach the left edge otherwise
+	}
+	dc := draw.Crop(draw.New(c.(vg.CanvasSizer)), margin, -vg.Points(8), 0, -vg.Points(6))
 	p.Title.Padding = vg.Points(6)
 	if bar == nil {
 		drawWithLegend(p, dc)
@@ -300,6 +326,44 @@ func finite(xs, ys []float64) plotter.XYs {
 	return out
 }
 
+// maxLinePoints is about the most points a line is drawn with: a figure is some 900 pixels
+// wide, and a million-step trace (100 s at 0.1 ms) drawn point by point takes minutes.
+const maxLinePoints = 8000
+
+// linePiece is the most segments one path of a line has.
+const linePiece = 500
+
+// envelope returns pts if they are at most max, and otherwise, for each of max/4 consecutive
+// slices of them, the slice's first, lowest, highest and last points in their order: the line
+// drawn through them covers the same pixels as the whole line at the figure's resolution.
+func envelope(pts plotter.XYs, max int) plotter.XYs {
+	if len(pts) <= max {
+		return pts
+	}
+	buckets := max / 4
+	out := make(plotter.XYs, 0, 4*buckets)
+	for b := range buckets {
+		lo, hi := b*len(pts)/buckets, (b+1)*len(pts)/buckets
+		kmin, kmax := lo, lo
+		for k := lo; k < hi; k++ {
+			if pts[k].Y < pts[kmin].Y {
+				kmin = k
+			}
+			if pts[k].Y > pts[kmax].Y {
+				kmax = k
+			}
+		}
+		keep := []int{lo, kmin, kmax, hi - 1}
+		slices.Sort(keep)
+		for n, k := range keep {
+			if n == 0 || k != keep[n-1] {
+				out = append(out, pts[k])
+			}
+		}
+	}
+	return out
+}
+
 func ok(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
 
 func addSeries(p *plot.Plot, s Series) error {
@@ -320,8 +384,11 @@ func addSeries(p *plot.Plot, s Series) error {
 			for j < len(s.X) && ok(s.X[j]) && ok(s.Y[j]) {
 				j++
 			}
-			if j-i >= 1 {
-				l, err := plotter.NewLine(finite(s.X[i:j], s.Y[i:j]))
+			pts := envelope(finite(s.X[i:j], s.Y[i:j]), maxLinePoints)
+			// Long lines go in pieces (sharing their ends): the rasterizer's time grows with the
+			// square of a path's length.
+			for a := 0; a < len(pts); a += linePiece {
+				l, err := plotter.NewLine(pts[a:min(a+linePiece+1, len(pts))])
 				if err != nil {
 					return err
 				}
@@ -334,7 +401,7 @@ func addSeries(p *plot.Plot, s Series) error {
 			}
 			i = j + 1
 		}
-	case Points, ErrorBars, Dots:
+	case Points, ErrorBars, XErrorBars, Dots:
 		pts := finite(s.X, s.Y)
 		if len(pts) == 0 {
 			return nil
@@ -352,6 +419,28 @@ func addSeries(p *plot.Plot, s Series) error {
 		p.Add(sc)
 		if s.Label != "" {
 			legendAdd(p, s.Label, sc)
+		}
+		if s.Kind == XErrorBars {
+			var xe plotter.XErrors
+			var xy plotter.XYs
+			for i := range s.X {
+				if ok(s.X[i]) && ok(s.Y[i]) && ok(s.Lo[i]) && ok(s.Hi[i]) {
+					xy = append(xy, plotter.XY{X: s.X[i], Y: s.Y[i]})
+					xe = append(xe, struct{ Low, High float64 }{s.X[i] - s.Lo[i], s.Hi[i] - s.X[i]})
+				}
+			}
+			if len(xy) > 0 {
+				eb, err := plotter.NewXErrorBars(struct {
+					plotter.XYs
+					plotter.XErrors
+				}{xy, xe})
+				if err != nil {
+					return err
+				}
+				eb.LineStyle.Color = col
+				eb.CapWidth = vg.Points(4)
+				p.Add(eb)
+			}
 		}
 		if s.Kind == ErrorBars {
 			var ye plotter.YErrors

@@ -185,3 +185,81 @@ func TestKillAndResume(t *testing.T) {
 		t.Errorf("fi/ after kills: rows, differing = %s, want 602 0", got)
 	}
 }
+
+// TestSampleShardsKilledAndResumed: a Saltelli sample run as two shards started at the same
+// instant into one folder, one of them killed partway and started again, gives the same runs and
+// the same sensitivity indices as the sample run whole.
+func TestSampleShardsKilledAndResumed(t *testing.T) {
+	if testing.Short() || raceEnabled {
+		t.Skip("runs eisweep as a process (not under -race: the process is not instrumented)")
+	}
+	bin := binary(t)
+	def := writeDef(t, `name = "sampled"
+[params]
+"sim.duration" = "4 s"
+"fi.n_currents" = 301
+[sample]
+method = "saltelli"
+n = 512
+[sample.params]
+"input.rate_exc" = { from = "4 Hz", to = "6 Hz" }
+"inh.g_leak" = { from = "9 nS", to = "11 nS" }
+`)
+	ref, dir := t.TempDir(), t.TempDir()
+	if out, err := exec.Command(bin, "run", "--quiet", "-o", ref, def).CombinedOutput(); err != nil {
+		t.Fatalf("reference run: %v\n%s", err, out)
+	}
+	shard := func(k string) *exec.Cmd {
+		return exec.Command(bin, "run", "--quiet", "--shard", k, "--flush-rows", "20", "--flush-interval", "50ms", "-o", dir, def)
+	}
+	start := make(chan struct{})
+	errs := make(chan error, 2)
+	killed := false
+	for _, k := range []string{"1/2", "2/2"} {
+		go func() {
+			cmd := shard(k)
+			<-start
+			if err := cmd.Start(); err != nil {
+				errs <- err
+				return
+			}
+			if k == "1/2" {
+				time.AfterFunc(300*time.Millisecond, func() { cmd.Process.Kill() })
+			}
+			err := cmd.Wait()
+			if k == "1/2" && err != nil {
+				killed = true
+				err = nil
+				if out, rerr := shard(k).CombinedOutput(); rerr != nil {
+					err = fmt.Errorf("shard %s after its kill: %v\n%s", k, rerr, out)
+				}
+			}
+			errs <- err
+		}()
+	}
+	close(start)
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !killed {
+		t.Log("shard 1/2 finished before its kill: the sample is too small for this machine")
+	}
+	code, want, stderr := eisweep(t, "sensitivity", "--bootstrap", "100", ref)
+	if code != 0 {
+		t.Fatalf("sensitivity of the whole run: exit %d: %s", code, stderr)
+	}
+	code, got, stderr := eisweep(t, "sensitivity", "--bootstrap", "100", dir)
+	if code != 0 {
+		t.Fatalf("sensitivity of the shards: exit %d: %s", code, stderr)
+	}
+	if got != want {
+		t.Errorf("the shards' indices differ from the whole run's:\n%s\nwant\n%s", got, want)
+	}
+	_, a, _ := eisweep(t, "show", "--format", "csv", ref)
+	_, b, _ := eisweep(t, "show", "--format", "csv", dir)
+	if a != b || strings.Count(a, "\n") < 2000 {
+		t.Errorf("show differs or is short (%d and %d lines)", strings.Count(a, "\n"), strings.Count(b, "\n"))
+	}
+}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"math"
 	"strconv"
 	"strings"
 	"testing"
@@ -41,8 +42,9 @@ func TestSampleSweep(t *testing.T) {
 
 // TestSensitivityCommand: a Saltelli sample's folder gets sensitivity.parquet, one row per output
 // and parameter; the E rate depends on the excitatory input rate, and on the I unit's leak,
-// which the E unit's equations do not contain, only through the noise; a folder of another
-// design is refused, saying why.
+// which the E unit's equations do not contain, only through the noise. A Latin hypercube gets
+// rank correlations that say the same; a grid, and a sample too small to regress on, are
+// refused, saying why.
 func TestSensitivityCommand(t *testing.T) {
 	text := `name = "sens"
 replicates = 2
@@ -85,8 +87,37 @@ n = 32
 	if st, _ := strconv.ParseFloat(gLeak[5], 64); st > 0.1 {
 		t.Errorf("rate_e_hz's total effect of inh.g_leak %v, want noise only: %v", st, gLeak)
 	}
-	code, _, errs = eisweep(t, "sensitivity", runSweep(t, strings.Replace(strings.Replace(sampleSweep, "%s", "sobol", 1), "%s", "8", 1)))
-	if code == 0 || !strings.Contains(errs, `method = "saltelli"`) {
-		t.Errorf("a Sobol sample: exit %d: %s", code, errs)
+	// A Latin hypercube: regression coefficients and rank correlations, no Sobol indices.
+	lhs := strings.Replace(strings.Replace(strings.Replace(text, "saltelli", "lhs", 1), "n = 32", "n = 64", 1), "replicates = 2", "replicates = 1", 1)
+	code, stdout, errs = eisweep(t, "sensitivity", "--bootstrap", "200", runSweep(t, lhs))
+	if code != 0 {
+		t.Fatalf("sensitivity of a Latin hypercube: exit %d: %s", code, errs)
+	}
+	rateExc, gLeak = nil, nil
+	for _, line := range strings.Split(stdout, "\n") {
+		if f := strings.Fields(line); len(f) > 8 && f[0] == "rate_e_hz" {
+			if f[1] == "input.rate_exc" {
+				rateExc = f
+			} else {
+				gLeak = f
+			}
+		}
+	}
+	if rateExc == nil || gLeak == nil || strings.Contains(stdout, "s1 [") {
+		t.Fatalf("want src and prcc rows of rate_e_hz and no s1:\n%s", stdout)
+	}
+	if prcc, _ := strconv.ParseFloat(rateExc[5], 64); prcc < 0.8 {
+		t.Errorf("rate_e_hz's rank correlation with input.rate_exc %v, want near 1: %v", prcc, rateExc)
+	}
+	if prcc, _ := strconv.ParseFloat(gLeak[5], 64); math.Abs(prcc) > 0.4 {
+		t.Errorf("rate_e_hz's rank correlation with inh.g_leak %v, want noise only: %v", prcc, gLeak)
+	}
+	code, _, errs = eisweep(t, "sensitivity", runSweep(t, "name = \"g\"\n[grid]\n\"weights.mult_ei\" = [0.9, 1.1]\n"))
+	if code == 0 || !strings.Contains(errs, "[sample]") {
+		t.Errorf("a grid: exit %d: %s", code, errs)
+	}
+	code, _, errs = eisweep(t, "sensitivity", runSweep(t, strings.Replace(lhs, "n = 64", "n = 6", 1)))
+	if code == 0 || !strings.Contains(errs, "too few") || !strings.Contains(errs, "raise sample.n") {
+		t.Errorf("6 points for 2 parameters: exit %d: %s", code, errs)
 	}
 }

@@ -71,7 +71,7 @@ func WriteSchemaDoc(w io.Writer) error {
 			return err
 		}
 	}
-	fmt.Fprintf(w, "\n## sensitivity.parquet: one row per output and sampled parameter (`eisweep sensitivity`, a `[sample]` with method = \"saltelli\")\n\n")
+	fmt.Fprintf(w, "\n## sensitivity.parquet: one row per output and sampled parameter (`eisweep sensitivity`, a `[sample]`)\n\n")
 	fmt.Fprintf(w, "| column | type | nullable | meaning |\n|---|---|---|---|\n")
 	for _, c := range aggregate.SensitivityDocs() {
 		if err := docRow(w, "`"+c.Name+"`", c.Type.String(), c.Nullable, c.Doc); err != nil {

@@ -12,15 +12,26 @@ import (
 
 func init() {
 	register(&command{
-		name: "sensitivity", args: "[--bootstrap N] DIR", short: "Sobol indices of a Saltelli sample: which parameters move each output",
+		name: "sensitivity", args: "[--bootstrap N] DIR", short: "which sampled parameters move each output: Sobol indices, SRC and PRCC",
 		long: `Read the runs of the output folder DIR, whose definition samples its
-parameters with [sample] method = "saltelli" (and varies nothing else), and
-write DIR/sensitivity.parquet: for every output (the rates, charges and balance
-coefficients of the runs table) and every sampled parameter, the first-order
-Sobol index s1 (Saltelli et al. 2010: the share of the output's variance the
-parameter causes alone) and the total-effect index st (Jansen 1999: alone and
-in every interaction), with bootstrap 95% intervals. Each design point's
-output is the mean of its replicates. Then print them.`,
+parameters with [sample] (and varies nothing else), and write
+DIR/sensitivity.parquet: for every output (the rates, charges and balance
+coefficients of the runs table) and every sampled parameter, with bootstrap
+95% intervals,
+
+  src   the standardized regression coefficient (the output's change, in
+        standard deviations, per standard deviation of the parameter, in a
+        linear fit on all of them; r2 says how much that fit explains);
+  prcc  the partial rank correlation (any monotone effect, the others'
+        removed);
+  s1    for method = "saltelli" only: the first-order Sobol index (Saltelli
+        et al. 2010), the share of the output's variance the parameter
+        causes alone;
+  st    for method = "saltelli" only: the total-effect index (Jansen 1999),
+        alone and in every interaction.
+
+Each design point's output is the mean of its replicates. Then print them,
+the parameters of each output by importance. "eisweep figure DIR" draws them.`,
 		setup: func(fs *flag.FlagSet) func(context.Context, []string, io.Writer, io.Writer) error {
 			boot := fs.Int("bootstrap", 1000, "bootstrap resamples for the intervals")
 			return func(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -30,20 +41,38 @@ output is the mean of its replicates. Then print them.`,
 				if *boot < 1 {
 					return usageError{"--bootstrap wants a count ≥ 1"}
 				}
-				rows, def, err := aggregate.Sensitivity(ctx, args[0], *boot)
+				res, err := aggregate.Sensitivity(ctx, args[0], *boot)
 				if err != nil {
 					return err
+				}
+				rows, def := res.Rows, res.Def
+				for _, n := range res.Notes {
+					fmt.Fprintf(stderr, "eisweep sensitivity: %s\n", n)
 				}
 				path, err := aggregate.WriteSensitivity(args[0], def, rows)
 				if err != nil {
 					return err
 				}
-				fmt.Fprintf(stderr, "%s: %d outputs × %d parameters, from %d design points (%s, n = %d)\n",
-					path, len(rows)/max(1, len(def.Sample.Params)), len(def.Sample.Params), def.Sample.N*(len(def.Sample.Params)+2), def.Sample.Method, def.Sample.N)
+				d := len(def.Sample.Params)
+				fmt.Fprintf(stderr, "%s: %d outputs × %d parameters, from %d design rows (%s, n = %d)\n",
+					path, len(rows)/max(1, d), d, rows[0].Points, def.Sample.Method, def.Sample.N)
+				saltelli := def.Sample.Method == "saltelli"
 				tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-				fmt.Fprintln(tw, "output\tparameter\ts1 [95% CI]\tst [95% CI]\t")
-				for _, r := range rows {
-					fmt.Fprintf(tw, "%s\t%s\t%.3f [%.3f, %.3f]\t%.3f [%.3f, %.3f]\t\n", r.Output, r.Param, r.S1, r.S1Lo, r.S1Hi, r.ST, r.STLo, r.STHi)
+				if saltelli {
+					fmt.Fprintln(tw, "output\tparameter\ts1 [95% CI]\tst [95% CI]\tsrc [95% CI]\tprcc [95% CI]\t")
+				} else {
+					fmt.Fprintln(tw, "output\tparameter\tsrc [95% CI]\tprcc [95% CI]\tr2\t")
+				}
+				for _, out := range aggregate.ByImportance(rows) {
+					for _, r := range out {
+						ci := func(x, lo, hi float64) string { return fmt.Sprintf("%.3f [%.3f, %.3f]", x, lo, hi) }
+						if saltelli {
+							fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t\n", r.Output, r.Param, ci(r.S1, r.S1Lo, r.S1Hi), ci(r.ST, r.STLo, r.STHi),
+								ci(r.SRC, r.SRCLo, r.SRCHi), ci(r.PRCC, r.PRCCLo, r.PRCCHi))
+						} else {
+							fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%.3f\t\n", r.Output, r.Param, ci(r.SRC, r.SRCLo, r.SRCHi), ci(r.PRCC, r.PRCCLo, r.PRCCHi), r.R2)
+						}
+					}
 				}
 				return tw.Flush()
 			}
