@@ -26,6 +26,10 @@ type SensitivityResult struct {
 	Notes []string          // what was left out, and why
 }
 
+// SensitivityBootstrap is the bootstrap resamples `eisweep sensitivity` and its figures use by
+// default (the same seed and count give the same intervals in both).
+const SensitivityBootstrap = 1000
+
 // ErrSampleIncomplete is wrapped by Sensitivity's error when some design point has no ok run.
 var ErrSampleIncomplete = errors.New("the sample is not complete")
 

@@ -67,7 +67,7 @@ func Build(dir string, opt Options) ([]*Figure, error) {
 		figs = append(figs, sf...)
 	}
 	if len(c.Files["runs"]) > 0 {
-		sf, err := SensitivityFigures(dir, def, opt.Bootstrap)
+		sf, err := SensitivityFigures(dir, def, aggregate.SensitivityBootstrap)
 		if err != nil {
 			return nil, err
 		}

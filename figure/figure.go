@@ -79,6 +79,8 @@ type Figure struct {
 	// LegendLeft puts the legend at the top left (for rising data); it is at the top right
 	// otherwise.
 	LegendLeft bool `json:"legend_left,omitempty"`
+	// LegendBottom puts the legend at the bottom (where the data leave room).
+	LegendBottom bool `json:"legend_bottom,omitempty"`
 	// YCategories, when given, label y = 0, 1, … with these names instead of numbers (one row
 	// per parameter, say).
 	YCategories []string `json:"y_categories,omitempty"`
@@ -108,7 +110,7 @@ func Render(f *Figure, path string) error {
 	p.X.Label.Text = f.XLabel
 	p.Y.Label.Text = f.YLabel
 	p.X.Tick.Marker, p.Y.Tick.Marker = plainTicks{}, plainTicks{}
-	p.Legend.Top = true
+	p.Legend.Top = !f.LegendBottom
 	p.Legend.Left = f.LegendLeft
 	p.Legend.TextStyle.Font.Size = vg.Points(10)
 	p.Legend.Padding = vg.Points(2)
@@ -288,6 +290,9 @@ func drawWithLegend(p *plot.Plot, dc draw.Canvas) {
 	}
 	pad := vg.Points(3)
 	r := vg.Rectangle{Min: vg.Point{X: data.Min.X, Y: data.Max.Y - height}, Max: vg.Point{X: data.Min.X + width, Y: data.Max.Y}}
+	if !leg.Top {
+		r.Min.Y, r.Max.Y = data.Min.Y, data.Min.Y+height
+	}
 	if !leg.Left {
 		r.Min.X, r.Max.X = data.Max.X-width, data.Max.X
 	}

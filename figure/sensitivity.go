@@ -15,7 +15,8 @@ import (
 // how much each parameter moves it, with 95% intervals, the most important parameter at the top:
 // Sobol indices s1 and st for a Saltelli design, standardized regression coefficients and
 // partial rank correlations for the others. It computes them in memory from the runs, as
-// `eisweep sensitivity` does, and draws nothing while some design point has no ok run.
+// `eisweep sensitivity` does (with bootstrap resamples: aggregate.SensitivityBootstrap gives
+// the command's numbers), and draws nothing while some design point has no ok run.
 func SensitivityFigures(dir string, def *sweep.Definition, bootstrap int) ([]*Figure, error) {
 	if def.Sample == nil {
 		return nil, nil
@@ -43,7 +44,8 @@ func SensitivityFigures(dir string, def *sweep.Definition, bootstrap int) ([]*Fi
 func sensitivityFigure(s *sweep.Sample, rows []aggregate.SensitivityRow) *Figure {
 	n := len(rows)
 	out := rows[0].Output
-	f := &Figure{File: "sensitivity-" + slug(out), XLabel: "index", LegendLeft: false,
+	// The least important rows, near 0, leave room at the bottom right for the legend.
+	f := &Figure{File: "sensitivity-" + slug(out), XLabel: "index", LegendBottom: true,
 		HeightIn: math.Max(4.5, 1.3+0.24*float64(n))}
 	// Row k of rows is drawn at y = n−1−k, so that the most important is at the top.
 	names := make([]string, n)

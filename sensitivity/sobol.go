@@ -16,8 +16,12 @@ type Index struct {
 // Sobol returns the indices of d parameters from y, the model's outputs at design.Saltelli(d, n)'s
 // points in its order (len(y) = n·(d+2)). With V the variance of the outputs at A and B,
 //
-//	S1_i = mean(f(B)·(f(AB^i) − f(A))) / V     (Saltelli et al. 2010)
-//	ST_i = mean((f(A) − f(AB^i))²) / (2V)      (Jansen 1999)
+//	S1_i = mean((f(B) − f̄)·(f(AB^i) − f(A))) / V     (Saltelli et al. 2010)
+//	ST_i = mean((f(A) − f(AB^i))²) / (2V)             (Jansen 1999)
+//
+// with f̄ the mean of the outputs at A and B. Centring f(B) leaves S1's expectation as it is
+// (f(AB^i) − f(A) has mean 0) and takes out a variance that grows with the output's mean: the
+// charges, some 28,000 pC ± 10 %, had S1 intervals 1 wide without it (SALib centres too).
 //
 // The intervals come from boot resamples of the n rows (seeded by seed; none for boot 0, then
 // the bounds equal the estimates).
@@ -83,7 +87,7 @@ func estimate(y []float64, d int, rows []int) []float64 {
 		var s1, st float64
 		for _, j := range rows {
 			a, ab, b := y[j*w], y[j*w+1+i], y[j*w+d+1]
-			s1 += b * (ab - a)
+			s1 += (b - mean) * (ab - a)
 			st += (a - ab) * (a - ab)
 		}
 		out[i] = s1 / float64(len(rows)) / v

@@ -53,3 +53,34 @@ func TestSobolRefusesOtherLengths(t *testing.T) {
 		t.Error("7 outputs for 4 parameters accepted")
 	}
 }
+
+// TestSobolShiftInvariant: adding a constant to the output (a charge's large mean) leaves the
+// indices and their intervals as they are; an estimator that did not centre f(B) would spread
+// S1 by the constant over the output's spread.
+func TestSobolShiftInvariant(t *testing.T) {
+	pts, err := design.Saltelli(3, 512)
+	if err != nil {
+		t.Fatal(err)
+	}
+	y, shifted := make([]float64, len(pts)), make([]float64, len(pts))
+	for k, p := range pts {
+		y[k] = ishigami(p)
+		shifted[k] = y[k] + 1e4
+	}
+	a, err := Sobol(y, 3, 200, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Sobol(shifted, 3, 200, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range a {
+		for _, d := range [][2]float64{{a[i].S1, b[i].S1}, {a[i].S1Lo, b[i].S1Lo}, {a[i].S1Hi, b[i].S1Hi}, {a[i].ST, b[i].ST}, {a[i].STHi, b[i].STHi}} {
+			if math.Abs(d[0]-d[1]) > 1e-6 {
+				t.Errorf("x%d: %+v, shifted by 1e4: %+v", i+1, a[i], b[i])
+				break
+			}
+		}
+	}
+}

@@ -33,7 +33,7 @@ coefficients of the runs table) and every sampled parameter, with bootstrap
 Each design point's output is the mean of its replicates. Then print them,
 the parameters of each output by importance. "eisweep figure DIR" draws them.`,
 		setup: func(fs *flag.FlagSet) func(context.Context, []string, io.Writer, io.Writer) error {
-			boot := fs.Int("bootstrap", 1000, "bootstrap resamples for the intervals")
+			boot := fs.Int("bootstrap", aggregate.SensitivityBootstrap, "bootstrap resamples for the intervals")
 			return func(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 				if err := wantArgs(args, 1, "one output folder"); err != nil {
 					return err
