@@ -288,11 +288,13 @@ func indexOfParam(name string) int {
 // balanceUnits returns the units whose inhibitory weight the sweep varies, ready to collect
 // their balance lines. The E unit's rate depends only on its own input weights and parameters,
 // so runs that differ only in the I unit's (inh.*, j_ie, j_ii, mult_ie, mult_ii) are pooled as
-// replicates, and vice versa.
+// replicates, and vice versa. A weight varied by a [sample] has no balance lines: its points
+// share no excitation level (a sample of other parameters beside a grid of weights has, per
+// design point).
 func balanceUnits(def *sweep.Definition) []*unitLines {
 	varied := map[string]bool{}
 	for _, a := range def.Axes {
-		if a.Len() > 1 {
+		if a.Len() > 1 && a.Key != "sample" {
 			for _, n := range a.Names() {
 				varied[n] = true
 			}

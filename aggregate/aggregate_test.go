@@ -12,6 +12,7 @@ import (
 	"github.com/eisweep/eisweep/analysis"
 	"github.com/eisweep/eisweep/internal/testsweep"
 	"github.com/eisweep/eisweep/pipeline"
+	"github.com/eisweep/eisweep/sweep"
 )
 
 // aggregated is what aggregating a folder computed and wrote.
@@ -191,5 +192,42 @@ func TestAggregateSolveFolder(t *testing.T) {
 	_, err := Compute(context.Background(), dir, Options{})
 	if err == nil || !strings.Contains(err.Error(), "solved.parquet") {
 		t.Errorf("aggregate of a solve folder: %v, want a pointer to solved.parquet", err)
+	}
+}
+
+// TestAggregateSample: a sample's design points are the groups, each with its replicates; a
+// sampled inhibitory weight has no balance lines (no two points share a level), and a grid of
+// weights beside a sample has one level per design point.
+func TestAggregateSample(t *testing.T) {
+	run := func(text string) *Result {
+		t.Helper()
+		d, err := sweep.Parse("s.toml", text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dir := t.TempDir()
+		if _, err := pipeline.Run(context.Background(), d, pipeline.Options{OutDir: dir}); err != nil {
+			t.Fatal(err)
+		}
+		r, err := Compute(context.Background(), dir, Options{Bootstrap: 20})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	base := "name = \"s\"\nreplicates = 3\n[params]\n\"sim.duration\" = \"0.5 s\"\n\"fi.n_currents\" = 301\n[sample]\nmethod = \"sobol\"\nn = 8\n[sample.params]\n"
+	r := run(base + "\"weights.mult_ei\" = { from = 0.8, to = 1.2 }\n\"input.rate_exc\" = { from = \"4 Hz\", to = \"6 Hz\" }\n")
+	if r.Groups != 8 || len(r.Lines) != 0 {
+		t.Errorf("sampled weight: %d groups, %d units' balance lines; want 8 and none", r.Groups, len(r.Lines))
+	}
+	for _, g := range r.groups {
+		if g.runs != 3 {
+			t.Errorf("a design point has %d runs, want its 3 replicates", g.runs)
+			break
+		}
+	}
+	r = run(base + "\"input.rate_exc\" = { from = \"4 Hz\", to = \"6 Hz\" }\n[grid]\n\"weights.mult_ei\" = [0.6, 1.0, 1.4]\n")
+	if r.Groups != 24 || len(r.Lines) != 1 || len(r.Lines[0].Levels) != 8 {
+		t.Errorf("grid of weights beside a sample: %d groups, %d units' lines; want 24 groups and the E unit's 8 levels", r.Groups, len(r.Lines))
 	}
 }
