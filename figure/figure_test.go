@@ -23,7 +23,7 @@ var update = flag.Bool("update", false, "rewrite testdata/figures.json")
 // at several excitation levels (rates, balance lines), short runs and a coarse f-I grid.
 func smallSweep(t *testing.T, extra string) string {
 	t.Helper()
-	d, err := sweep.Parse("small.toml", `name = "small"
+	return runDefinition(t, `name = "small"
 replicates = 4
 [params]
 "sim.duration" = "0.2 s"
@@ -34,6 +34,12 @@ replicates = 4
 "input.rate_exc" = ["4 Hz", "5 Hz", "6 Hz"]
 "weights.mult_ei" = { from = 0.5, to = 1.7, step = 0.3 }
 `)
+}
+
+// runDefinition runs the sweep definition text into a new folder and returns the folder.
+func runDefinition(t *testing.T, text string) string {
+	t.Helper()
+	d, err := sweep.Parse("def.toml", text)
 	if err != nil {
 		t.Fatal(err)
 	}

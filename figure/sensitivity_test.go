@@ -1,22 +1,18 @@
 package figure
 
 import (
-	"context"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
-
-	"github.com/eisweep/eisweep/pipeline"
-	"github.com/eisweep/eisweep/sweep"
 )
 
 // sampledSweep runs a sample of the given method over the E unit's input rate and the I unit's
 // leak, and returns its folder.
 func sampledSweep(t *testing.T, method string, n int, extra string) string {
 	t.Helper()
-	d, err := sweep.Parse("sampled.toml", `name = "sampled"
+	return runDefinition(t, `name = "sampled"
 [params]
 "sim.duration" = "2 s"
 "fi.n_currents" = 301
@@ -28,14 +24,6 @@ n = `+strconv.Itoa(n)+`
 "input.rate_exc" = { from = "4 Hz", to = "6 Hz" }
 "inh.g_leak" = { from = "9 nS", to = "11 nS" }
 `+extra)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	if _, err := pipeline.Run(context.Background(), d, pipeline.Options{OutDir: dir}); err != nil {
-		t.Fatal(err)
-	}
-	return dir
 }
 
 // TestSensitivityFigures: a Saltelli sample's folder gets one figure of Sobol indices per output,
