@@ -5,14 +5,19 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/eisweep/eisweep/aggregate"
+	"github.com/eisweep/eisweep/experiment"
+	"github.com/eisweep/eisweep/pipeline"
+	"github.com/eisweep/eisweep/sweep"
 )
 
 func init() {
 	register(&command{
-		name: "sensitivity", args: "[--bootstrap N] DIR", short: "which sampled parameters move each output: Sobol indices, SRC and PRCC",
+		name: "sensitivity", args: "[--bootstrap N] [--outputs m1,m2] DIR", short: "which sampled parameters move each output: Sobol indices, SRC and PRCC",
 		long: `Read the runs of the output folder DIR, whose definition samples its
 parameters with [sample] (and varies nothing else), and write
 DIR/sensitivity.parquet: for every output (the rates, charges and balance
@@ -30,10 +35,12 @@ coefficients of the runs table) and every sampled parameter, with bootstrap
   st    for method = "saltelli" only: the total-effect index (Jansen 1999),
         alone and in every interaction.
 
-Each design point's output is the mean of its replicates. Then print them,
-the parameters of each output by importance. "eisweep figure DIR" draws them.`,
+Each design point's output is the mean of its replicates. Then print them
+(only the --outputs named; the file holds all), the parameters of each output
+by importance. "eisweep figure DIR" draws them.`,
 		setup: func(fs *flag.FlagSet) func(context.Context, []string, io.Writer, io.Writer) error {
 			boot := fs.Int("bootstrap", aggregate.SensitivityBootstrap, "bootstrap resamples for the intervals")
+			outputs := fs.String("outputs", "", "comma-separated outputs to print (default: all)")
 			return func(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 				if err := wantArgs(args, 1, "one output folder"); err != nil {
 					return err
@@ -41,11 +48,29 @@ the parameters of each output by importance. "eisweep figure DIR" draws them.`,
 				if *boot < 1 {
 					return usageError{"--bootstrap wants a count ≥ 1"}
 				}
+				var show []string
+				if *outputs != "" {
+					show = strings.Split(*outputs, ",")
+				}
+				def, err := pipeline.LoadFolder(args[0])
+				if err != nil {
+					return err
+				}
+				known := experiment.For(def).SummaryMetrics()
+				for _, m := range show {
+					if !slices.Contains(known, m) {
+						msg := fmt.Sprintf("--outputs: %q is not an output of the runs table", m)
+						if near := sweep.Nearest(m, known); near != "" {
+							msg += fmt.Sprintf("; did you mean %s?", near)
+						}
+						return usageError{msg + " (they are: " + strings.Join(known, ", ") + ")"}
+					}
+				}
 				res, err := aggregate.Sensitivity(ctx, args[0], *boot)
 				if err != nil {
 					return err
 				}
-				rows, def := res.Rows, res.Def
+				rows := res.Rows
 				for _, n := range res.Notes {
 					fmt.Fprintf(stderr, "eisweep sensitivity: %s\n", n)
 				}
@@ -64,6 +89,9 @@ the parameters of each output by importance. "eisweep figure DIR" draws them.`,
 					fmt.Fprintln(tw, "output\tparameter\tsrc [95% CI]\tprcc [95% CI]\tr2\t")
 				}
 				for _, out := range aggregate.ByImportance(rows) {
+					if show != nil && !slices.Contains(show, out[0].Output) {
+						continue
+					}
 					for _, r := range out {
 						ci := func(x, lo, hi float64) string { return fmt.Sprintf("%.3f [%.3f, %.3f]", x, lo, hi) }
 						if saltelli {
