@@ -93,9 +93,33 @@ func printPlan(w io.Writer, def *sweep.Definition) {
 		fmt.Fprintf(w, "\naxes (the last varies fastest):\n")
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		for k, a := range def.Axes {
+			if a.Key == "sample" {
+				continue // below, a line per parameter
+			}
 			fmt.Fprintf(tw, "  %d. %s\t%d %s\t%s\t(%s)\n", k+1, strings.Join(a.Names(), " + "), a.Len(), plural(int64(a.Len()), "value", "values"), a.Describe(8), where(a))
 		}
 		tw.Flush()
+		if s := def.Sample; s != nil {
+			for k, a := range def.Axes {
+				if a.Key != "sample" {
+					continue
+				}
+				rows := ""
+				if s.Method == "saltelli" {
+					rows = fmt.Sprintf(" (n·(d+2) = %d design rows)", s.N*(len(s.Params)+2))
+				}
+				fmt.Fprintf(w, "  %d. [sample] (line %d): %s, n = %d%s: %d distinct points over %d parameters\n", k+1, s.Line, s.Method, s.N, rows, a.Len(), len(s.Params))
+				for j, i := range s.Params {
+					p := sweep.Registry[i]
+					scale := ""
+					if s.Log[j] {
+						scale = ", log scale"
+					}
+					fmt.Fprintf(tw, "       %s\t%s to %s%s\n", p.Name, p.FormatValue(s.From[j]), p.FormatValue(s.To[j]), scale)
+				}
+				tw.Flush()
+			}
+		}
 	}
 	if len(def.Overridden) > 0 {
 		fmt.Fprintf(w, "\nfixed ([params]):\n")

@@ -32,6 +32,11 @@ func TestSampleSweep(t *testing.T) {
 	if code != 0 || strings.Count(strings.TrimSpace(stdout), "\n") != 16 {
 		t.Errorf("show: exit %d, %d lines (want a header and 16 points): %s%s", code, strings.Count(stdout, "\n"), stdout, errs)
 	}
+	code, stdout, errs = eisweep(t, "plan", writeDef(t, sobol16))
+	if code != 0 || !strings.Contains(stdout, "[sample] (line 4): sobol, n = 16: 16 distinct points over 2 parameters") ||
+		!strings.Contains(stdout, "input.rate_exc   3 Hz to 8 Hz, log scale") {
+		t.Errorf("plan: exit %d:\n%s%s", code, stdout, errs)
+	}
 	lhs8 := strings.Replace(sobol8, "sobol", "lhs", 1)
 	out = runSweep(t, lhs8)
 	code, _, errs = eisweep(t, "run", "-o", out, writeDef(t, strings.Replace(lhs8, "n = 8", "n = 9", 1)))
