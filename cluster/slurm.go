@@ -88,11 +88,15 @@ export EISWEEP_SHARD_COUNT={{.Tasks}}
 # {{.SignalSec}} s before the time limit SLURM sends this shell USR1: stop eisweep (SIGTERM: it writes
 # what finished and exits 143) and requeue the task, whose next attempt resumes. A SIGTERM from
 # scancel stops eisweep the same way but does not requeue.
+# The traps come first, so that a signal in the instant before eisweep starts is not lost.
+pid=
+timelimit=0
+stop=0
+trap 'timelimit=1; stop=1; [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null' USR1
+trap 'stop=1; [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null' TERM
 {{call .Q .Eisweep}} run -j {{.CPUsPerTask}} -o {{call .Q .OutDir}} --shard-from-env {{call .Q .Definition}} &
 pid=$!
-timelimit=0
-trap 'timelimit=1; kill -TERM "$pid" 2>/dev/null' USR1
-trap 'kill -TERM "$pid" 2>/dev/null' TERM
+[ "$stop" = 1 ] && kill -TERM "$pid" 2>/dev/null
 wait "$pid"; rc=$?
 while kill -0 "$pid" 2>/dev/null; do wait "$pid"; rc=$?; done
 if [ "$timelimit" = 1 ] && [ "$rc" -eq 143 ]; then

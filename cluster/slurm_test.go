@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/eisweep/eisweep/sweep"
 )
 
 func TestChunks(t *testing.T) {
@@ -58,7 +60,7 @@ func TestWriteScripts(t *testing.T) {
 	task, finish, submit := read(s.Task), read(s.Finish), read(s.Submit)
 	for _, want := range []string{"#SBATCH --cpus-per-task=4", "#SBATCH --time=2:00:00", "#SBATCH --partition=short", "#SBATCH --mem=2G",
 		"#SBATCH --signal=B:USR1@120", "#SBATCH --requeue", "export EISWEEP_SHARD_COUNT=2500", "run -j 4 -o ", "--shard-from-env '/defs/my sweep.toml'",
-		"trap 'timelimit=1; kill -TERM", "trap 'kill -TERM", `if [ "$timelimit" = 1 ] && [ "$rc" -eq 143 ]`, "scontrol requeue"} {
+		`trap 'timelimit=1; stop=1; [ -n "$pid" ] && kill -TERM`, `trap 'stop=1; [ -n "$pid" ] && kill -TERM`, `[ "$stop" = 1 ] && kill -TERM "$pid"`, `if [ "$timelimit" = 1 ] && [ "$rc" -eq 143 ]`, "scontrol requeue"} {
 		if !strings.Contains(task, want) {
 			t.Errorf("task script lacks %q:\n%s", want, task)
 		}
@@ -133,6 +135,22 @@ func waitRunning(t *testing.T, task string) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+// hasCheckpoint reports whether folder dir has a training checkpoint of a run of shard sh.
+func hasCheckpoint(t *testing.T, dir string, sh sweep.Shard) bool {
+	t.Helper()
+	ckpts, _ := filepath.Glob(filepath.Join(dir, "checkpoints", "*.ckpt"))
+	for _, c := range ckpts {
+		id, err := sweep.ParseRunID(strings.TrimSuffix(filepath.Base(c), ".ckpt"))
+		if err != nil {
+			t.Fatalf("checkpoint %s: %v", c, err)
+		}
+		if sh.Has(id) {
+			return true
+		}
+	}
+	return false
 }
 
 // taskLog returns the output of array task task (job_index) of the folder dir.
@@ -319,11 +337,12 @@ func TestSlurmTraining(t *testing.T) {
 	m := submit(t, bin, dir, def, 2)
 	task := m[1] + "_0"
 	waitRunning(t, task)
-	// Signal once the task has a checkpoint, so that the requeued task resumes from one.
+	// Signal once the task has a checkpoint of its own (the other task writes its runs'
+	// checkpoints into the same folder), so that the requeued task resumes from one.
 	deadline := time.Now().Add(time.Minute)
-	for ckpts := []string(nil); len(ckpts) == 0; ckpts, _ = filepath.Glob(filepath.Join(dir, "checkpoints", "*.ckpt")) {
+	for !hasCheckpoint(t, dir, sweep.Shard{K: 1, N: 2}) {
 		if time.Now().After(deadline) {
-			t.Fatalf("no checkpoint within a minute")
+			t.Fatalf("no checkpoint of shard 1/2 within a minute")
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
