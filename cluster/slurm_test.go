@@ -142,6 +142,9 @@ func hasCheckpoint(t *testing.T, dir string, sh sweep.Shard) bool {
 	t.Helper()
 	ckpts, _ := filepath.Glob(filepath.Join(dir, "checkpoints", "*.ckpt"))
 	for _, c := range ckpts {
+		if strings.HasPrefix(filepath.Base(c), ".") {
+			continue // a checkpoint being written (.tmp-<run_id>.ckpt)
+		}
 		id, err := sweep.ParseRunID(strings.TrimSuffix(filepath.Base(c), ".ckpt"))
 		if err != nil {
 			t.Fatalf("checkpoint %s: %v", c, err)
