@@ -57,6 +57,8 @@ install:
 test: vet $(DUCK)
 	@echo "running the tests (the first time, Go compiles arrow-go, gonum and the tests twice, once for the race detector: about 5 minutes on two cores)"
 	EISWEEP_DUCKCHECK=$(abspath $(DUCK)) $(GO) test -count=1 ./...
+	@echo "the lockstep path of the simulation (GOEXPERIMENT=simd), against Experiment.Run"
+	GOEXPERIMENT=simd $(GO) test -count=1 -run 'Batch' ./sim/
 	EISWEEP_DUCKCHECK=$(abspath $(DUCK)) $(GO) test -count=1 -race ./store/... ./pipeline/... ./solve/... ./aggregate/... ./report/... ./cmd/... ./sweep/... ./analysis/... ./cluster/... ./train/... ./sensitivity/...
 
 ## test-slurm: the SLURM integration tests, against a real single-node SLURM started on this machine

@@ -101,6 +101,13 @@ func TestBatchEqualsRun(t *testing.T) {
 			wantErr[9], want[8].InputSpikesExc, xs[8].Steps(), len(want[8].SpikeStepsI))
 	}
 	var b Batch
+	before := lockstepRuns.Load()
+	defer func() {
+		if BatchLanes() > 1 && lockstepRuns.Load() == before {
+			t.Error("the vector path is built but no batch went through it")
+		}
+		t.Logf("%d batches of four in lockstep (lanes %d)", lockstepRuns.Load()-before, BatchLanes())
+	}()
 	for _, order := range [][]int{identity(len(cs)), reversed(len(cs))} {
 		for size := 1; size <= len(cs); size++ {
 			for start := 0; start < len(cs); start += size {
@@ -149,21 +156,34 @@ func reversed(n int) []int {
 	return s
 }
 
-// TestBatchRefusesTraces: a run asking for traces gets ErrBatchTraces, the others run.
-func TestBatchRefusesTraces(t *testing.T) {
+// TestBatchTraces: a run asking for traces is run alone and gets them, the same as
+// Experiment.Run records.
+func TestBatchTraces(t *testing.T) {
 	x, err := NewExperiment(seedConfig())
 	if err != nil {
 		t.Fatal(err)
 	}
-	var d1, d2 Drive
-	e1, i1, _ := d1.Inputs(x, seedInput, 1)
-	e2, i2, _ := d2.Inputs(x, seedInput, 2)
-	outs := []*Result{{Traces: new(Traces)}, {}}
-	errs := make([]error, 2)
+	var d Drive
+	e, i, _ := d.Inputs(x, seedInput, 3)
+	want := Result{Traces: new(Traces)}
+	if err := x.Run(e, i, &want); err != nil {
+		t.Fatal(err)
+	}
+	drives := make([]Drive, 4)
+	xs, exc, inh := make([]*Experiment, 4), make([]Input, 4), make([]Input, 4)
+	outs, errs := make([]*Result, 4), make([]error, 4)
+	for k := range 4 {
+		xs[k], outs[k] = x, new(Result)
+		exc[k], inh[k], _ = drives[k].Inputs(x, seedInput, 3)
+	}
+	outs[2].Traces = new(Traces)
 	var b Batch
-	b.Run([]*Experiment{x, x}, []Input{e1, e2}, []Input{i1, i2}, outs, errs)
-	if errs[0] != ErrBatchTraces || errs[1] != nil || len(outs[1].SpikeStepsE) == 0 {
-		t.Errorf("errors %v, second run's spikes %d", errs, len(outs[1].SpikeStepsE))
+	b.Run(xs, exc, inh, outs, errs)
+	if errs[2] != nil || !slices.Equal(outs[2].Traces.VE, want.Traces.VE) || !slices.Equal(outs[2].Traces.SII, want.Traces.SII) {
+		t.Errorf("traces differ from Experiment.Run's (error %v)", errs[2])
+	}
+	if d := sameResult(&want, outs[0]); d != "" {
+		t.Errorf("the run beside it: %s", d)
 	}
 }
 
