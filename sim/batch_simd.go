@@ -163,6 +163,7 @@ func runLockstep(b *lockstep, xs []*Experiment, exc, inh []Input, outs []*Result
 		}
 		b.flag(n0, n1, exc, &pendE, &lastE, &failAt, &failErr, b.firstE[:], b.moreE[:], true)
 		b.flag(n0, n1, inh, &pendI, &lastI, &failAt, &failErr, b.firstI[:], b.moreI[:], false)
+		nextFail := min(failAt[0], failAt[1], failAt[2], failAt[3]) // a step at which some lane's input ends it
 		for n := n0; n < n1; n++ {
 			j := n - n0
 			qEE, qEI, qIE, qII = qEE.Add(e.sE), qEI.Add(e.sI), qIE.Add(i.sE), qII.Add(i.sI)
@@ -203,9 +204,11 @@ func runLockstep(b *lockstep, xs []*Experiment, exc, inh []Input, outs []*Result
 					}
 				}
 			}
-			for k := range 4 {
-				if failAt[k] == n && alive&(1<<k) != 0 {
-					finish(k, failErr[k])
+			if n == nextFail {
+				for k := range 4 {
+					if failAt[k] == n && alive&(1<<k) != 0 {
+						finish(k, failErr[k])
+					}
 				}
 			}
 		}
