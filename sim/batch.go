@@ -72,10 +72,10 @@ func lockable(xs []*Experiment, outs []*Result) bool {
 // make the drawing a small share, little enough that the per-step spike flags stay in cache.
 const batchChunk = 2048
 
-// lockstep is the scratch of the vector path: per step of the current chunk and per lane, the
-// first input spike (1 or 0) and how many more arrive.
+// lockstep is the scratch of the vector path: per step of the current chunk, the lanes with an
+// input spike, and per lane how many more arrive.
 type lockstep struct {
-	firstE, firstI [batchChunk][4]float64
-	moreE, moreI   [batchChunk][4]int32
-	more           [batchChunk]bool // some lane has a second spike in this step
+	firstE, firstI [batchChunk]uint8    // per step, the lanes (bits) with a spike
+	moreE, moreI   [batchChunk][4]int32 // per step and lane, the spikes after the first (0 once used)
+	more           [batchChunk]bool     // some lane has a second spike in this step
 }

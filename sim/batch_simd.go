@@ -16,6 +16,18 @@ func init() {
 
 type f4 = archsimd.Float64x4
 
+// laneFlags[m] has 1 in the lanes whose bit is set in m, 0 in the others.
+var laneFlags = func() (t [16][4]float64) {
+	for m := range t {
+		for k := range 4 {
+			if m&(1<<k) != 0 {
+				t[m][k] = 1
+			}
+		}
+	}
+	return t
+}()
+
 // unitLanes is one unit's constants of the four runs, a vector each (docs/MODEL.md §3, as
 // unitStep holds them).
 type unitLanes struct {
@@ -172,7 +184,7 @@ func runLockstep(b *lockstep, xs []*Experiment, exc, inh []Input, outs []*Result
 			spikeI := i.step(&li, nv)
 			// synapses: the first spike of each lane as its weight times 1 or 0 (adding 0 leaves
 			// u as it is; no u is −0), then any others one by one, as Experiment.Run adds them.
-			fe, fi := archsimd.LoadFloat64x4(&b.firstE[j]), archsimd.LoadFloat64x4(&b.firstI[j])
+			fe, fi := archsimd.LoadFloat64x4(&laneFlags[b.firstE[j]]), archsimd.LoadFloat64x4(&laneFlags[b.firstI[j]])
 			e.uE = e.uE.Add(le.incExc.Mul(fe))
 			i.uE = i.uE.Add(li.incExc.Mul(fe))
 			e.uI = e.uI.Add(le.incInh.Mul(fi))
@@ -224,10 +236,9 @@ func runLockstep(b *lockstep, xs []*Experiment, exc, inh []Input, outs []*Result
 // and more (the count of the others), from pend, the lane's first spike not yet flagged. A spike
 // before the lane's last one ends the lane after that step, as Experiment.Run ends a run whose
 // input goes back in time; no spike after it is flagged.
-func (b *lockstep) flag(n0, n1 int64, in []Input, pend, last, failAt *[4]int64, failErr *[4]error, first [][4]float64, more [][4]int32, exc bool) {
+func (b *lockstep) flag(n0, n1 int64, in []Input, pend, last, failAt *[4]int64, failErr *[4]error, first []uint8, more [][4]int32, exc bool) {
 	m := n1 - n0
-	clear(first[:m])
-	clear(more[:m])
+	clear(first[:m]) // more is all 0: deliverMore clears what it used
 	if exc {
 		clear(b.more[:m])
 	}
@@ -239,8 +250,8 @@ func (b *lockstep) flag(n0, n1 int64, in []Input, pend, last, failAt *[4]int64, 
 				failErr[k] = fmt.Errorf("input spike at step %d delivered after step %d: input steps must not decrease", s, last[k])
 				break
 			}
-			if j := s - n0; first[j][k] == 0 {
-				first[j][k] = 1
+			if j := s - n0; first[j]&(1<<k) == 0 {
+				first[j] |= 1 << k
 			} else {
 				more[j][k]++
 				b.more[j] = true
@@ -272,6 +283,7 @@ func (b *lockstep) deliverMore(j int64, e, i *unitState, le, li *unitLanes, nExc
 			ni[k]++
 		}
 	}
+	b.moreE[j], b.moreI[j] = [4]int32{}, [4]int32{}
 	e.uE, i.uE = archsimd.LoadFloat64x4(&ueE), archsimd.LoadFloat64x4(&ueI)
 	e.uI, i.uI = archsimd.LoadFloat64x4(&uiE), archsimd.LoadFloat64x4(&uiI)
 	*nExc, *nInh = archsimd.LoadFloat64x4(&ne), archsimd.LoadFloat64x4(&ni)
