@@ -24,6 +24,17 @@
 // reproduce Brian2's spikes exactly; tests compare them with golden data from Brian2 under
 // testdata/brian2, produced by tools/brian2_goldens.py.
 //
+// # Runs in lockstep
+//
+// [Batch] runs several independent runs. Built with GOEXPERIMENT=simd (Go 1.26's simd/archsimd)
+// on a CPU with AVX2, it advances four runs of equal length in lockstep, one per lane of the
+// vector registers: the element-wise vector operations round as the scalar ones do and none is
+// fused, so each lane is exactly [Experiment.Run] (TestBatchEqualsRun, under both builds). A run
+// alone is one chain of dependent arithmetic; four in one vector cost about what one does
+// (BenchmarkStepBareLockstep against BenchmarkStepBare), and a seed run takes about 55-60 % of
+// its time alone (BenchmarkSeedBatch against BenchmarkSeedRun), half of that drawing its Poisson
+// input, which stays each run's own. Otherwise a Batch runs them one after another.
+//
 // # The recurrent network's fast path
 //
 // [Network.Run] updates its units with an AVX-512 kernel (network_fast_amd64.s) where the CPU
