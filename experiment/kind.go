@@ -55,6 +55,15 @@ type Worker interface {
 	Run(r sweep.RunRef) (Output, error)
 }
 
+// BatchRunner is a Worker that can simulate several runs together (in lockstep where sim.Batch
+// can), each giving exactly the rows Run gives it but for its wall time.
+type BatchRunner interface {
+	// Lanes is how many runs a batch gains from holding (1: batches gain nothing).
+	Lanes() int
+	// RunBatch simulates and measures the runs, returning their outputs in order.
+	RunBatch(rs []sweep.RunRef) ([]Output, error)
+}
+
 // Output is one run's rows, for every table it writes.
 type Output interface {
 	// Status is the run's outcome, as its runs row holds it.

@@ -172,7 +172,7 @@ func buildColumns() []table.Column[Row] {
 	}))
 	cs = append(cs, balanceColumns("e", "ei", "E", func(r *Row) *analysis.Balance { return &r.BalE })...)
 	cs = append(cs, balanceColumns("i", "ii", "I", func(r *Row) *analysis.Balance { return &r.BalI })...)
-	cs = append(cs, f64("run_ms", "wall time of the run's simulation (ms); the only column that depends on the machine", func(r *Row) float64 { return r.RunMs }))
+	cs = append(cs, f64("run_ms", "wall time of the run's simulation (ms; of runs in lockstep, their batch's time over its runs); the only column that depends on the machine", func(r *Row) float64 { return r.RunMs }))
 	return cs
 }
 

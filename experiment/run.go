@@ -38,14 +38,105 @@ type Result struct {
 // (nil: none). A run that fails numerically is a row with status "failed"; the error is for
 // everything else, and is sim.ErrStopped when the worker was stopped.
 func (w *UnitWorker) Run(def *sweep.Definition, r sweep.RunRef, cache *FICache, haveFI func(FIKey) bool) (Result, error) {
+	res, x, err := prepare(def, r, cache, haveFI, &w.fi)
+	if err != nil || x == nil {
+		return res, err
+	}
+	t0 := time.Now()
+	exc, inh, err := w.drive.Inputs(x, res.Row.Model.Input, res.Row.Seed)
+	if err != nil {
+		return res, fmt.Errorf("run %s: %w", r.ID, err)
+	}
+	w.res.Traces = nil
+	if def.Outputs.Traces {
+		w.res.Traces = &w.traces
+	}
+	err = x.Run(exc, inh, &w.res)
+	if err := measure(&res, &w.res, err); err != nil {
+		return res, err
+	}
+	res.Row.RunMs = float64(time.Since(t0).Microseconds()) / 1000
+	return res, nil
+}
+
+// BatchWorker is a UnitWorker's scratch for runs in lockstep (sim.Batch): one input and result
+// per lane. The zero value is ready.
+type BatchWorker struct {
+	fi     sim.FIScratch
+	batch  sim.Batch
+	drives []sim.Drive
+	res    []sim.Result
+	outs   []*sim.Result
+	xs     []*sim.Experiment
+	exc    []sim.Input
+	inh    []sim.Input
+	errs   []error
+	stop   *atomic.Bool
+}
+
+// SetStop makes the worker's simulations return sim.ErrStopped soon after *stop becomes true.
+func (w *BatchWorker) SetStop(stop *atomic.Bool) {
+	w.fi.Stop = stop
+	for k := range w.res {
+		w.res[k].Stop = stop
+	}
+	w.stop = stop
+}
+
+// RunBatch is Run of each of the runs rs (of a definition without traces), simulated together
+// with sim.Batch, which gives each exactly what Run gives it: the rows are Run's, but for
+// run_ms, which is the batch's time over its runs. It returns the results in rs's order.
+func (w *BatchWorker) RunBatch(def *sweep.Definition, rs []sweep.RunRef, cache *FICache, haveFI func(FIKey) bool) ([]Result, error) {
+	if def.Outputs.Traces {
+		return nil, errors.New("runs recording traces are not batched")
+	}
+	for len(w.res) < len(rs) {
+		w.drives = append(w.drives, sim.Drive{})
+		w.res = append(w.res, sim.Result{Stop: w.stop})
+	}
+	out := make([]Result, len(rs))
+	w.xs, w.exc, w.inh, w.outs, w.errs = w.xs[:0], w.exc[:0], w.inh[:0], w.outs[:0], w.errs[:0]
+	var lanes []int // out index of each simulated run
+	t0 := time.Now()
+	for j, r := range rs {
+		res, x, err := prepare(def, r, cache, haveFI, &w.fi)
+		out[j] = res
+		if err != nil {
+			return nil, err
+		}
+		if x == nil {
+			continue
+		}
+		exc, inh, err := w.drives[len(lanes)].Inputs(x, res.Row.Model.Input, res.Row.Seed)
+		if err != nil {
+			return nil, fmt.Errorf("run %s: %w", r.ID, err)
+		}
+		w.xs, w.exc, w.inh = append(w.xs, x), append(w.exc, exc), append(w.inh, inh)
+		w.outs, w.errs = append(w.outs, &w.res[len(lanes)]), append(w.errs, nil)
+		lanes = append(lanes, j)
+	}
+	w.batch.Run(w.xs, w.exc, w.inh, w.outs, w.errs)
+	ms := float64(time.Since(t0).Microseconds()) / 1000 / float64(max(1, len(lanes)))
+	for l, j := range lanes {
+		if err := measure(&out[j], w.outs[l], w.errs[l]); err != nil {
+			return nil, err
+		}
+		out[j].Row.RunMs = ms
+	}
+	return out, nil
+}
+
+// prepare makes run r's result before its simulation: identity, seed, model, f-I thresholds, and
+// the f-I rows it writes first. It returns the experiment to simulate, or nil with the error.
+func prepare(def *sweep.Definition, r sweep.RunRef, cache *FICache, haveFI func(FIKey) bool, fi *sim.FIScratch) (Result, *sim.Experiment, error) {
 	pt, replicate, id := r.Point, r.Replicate, r.ID
 	m, err := pt.Model()
 	if err != nil {
-		return Result{}, fmt.Errorf("run %s: %w", id, err)
+		return Result{}, nil, fmt.Errorf("run %s: %w", id, err)
 	}
 	x, err := sim.NewExperiment(m.Sim)
 	if err != nil {
-		return Result{}, fmt.Errorf("run %s: %w", id, err)
+		return Result{}, nil, fmt.Errorf("run %s: %w", id, err)
 	}
 	res := Result{Row: Row{RunID: id, Replicate: replicate, Seed: sweep.RunSeed(def.Seed, id), Status: StatusOK, Point: pt, Model: m}}
 	row := &res.Row
@@ -58,9 +149,9 @@ func (w *UnitWorker) Run(def *sweep.Definition, r sweep.RunRef, cache *FICache, 
 	}{{"E", m.Sim.Exc, &row.FIE, &row.FIKeyE}, {"I", m.Sim.Inh, &row.FII, &row.FIKeyI}} {
 		key := fiKey{Unit: u.unit, DtS: m.Sim.DtSec, FI: m.FI}
 		*u.keyOut = key.id()
-		curve, first, err := cache.get(key, def.Outputs.FICurves, &w.fi)
+		curve, first, err := cache.get(key, def.Outputs.FICurves, fi)
 		if errors.Is(err, sim.ErrStopped) {
-			return res, err
+			return res, nil, err
 		}
 		if err != nil {
 			fiErrs = append(fiErrs, u.name+" unit: "+err.Error())
@@ -72,41 +163,37 @@ func (w *UnitWorker) Run(def *sweep.Definition, r sweep.RunRef, cache *FICache, 
 		}
 	}
 	row.FIErr = strings.Join(fiErrs, "; ")
-	t0 := time.Now()
-	exc, inh, err := w.drive.Inputs(x, m.Input, row.Seed)
+	return res, x, nil
+}
+
+// measure fills res's row from the simulation's result s and error: a numerical failure is a
+// failed row; any other error is returned.
+func measure(res *Result, s *sim.Result, err error) error {
+	row := &res.Row
 	if err != nil {
-		return res, fmt.Errorf("run %s: %w", id, err)
-	}
-	w.res.Traces = nil
-	if def.Outputs.Traces {
-		w.res.Traces = &w.traces
-	}
-	if err := x.Run(exc, inh, &w.res); err != nil {
 		if errors.Is(err, sim.ErrStopped) {
-			return res, err
+			return err
 		}
 		if !errors.Is(err, sim.ErrNumerical) {
-			return res, fmt.Errorf("run %s: %w", id, err)
+			return fmt.Errorf("run %s: %w", row.RunID, err)
 		}
 		row.Status, row.Error = StatusFailed, err.Error()
 	}
-	row.RunMs = float64(time.Since(t0).Microseconds()) / 1000
-	s := &w.res
 	row.NSpikesE, row.NSpikesI = int64(len(s.SpikeStepsE)), int64(len(s.SpikeStepsI))
 	row.RateEHz, row.RateIHz = s.RateEHz, s.RateIHz
 	row.QEEPC, row.QEIPC, row.QIEPC, row.QIIPC = s.ChargeEEPC, s.ChargeEIPC, s.ChargeIEPC, s.ChargeIIPC
 	row.NInputExc, row.NInputInh = s.InputSpikesExc, s.InputSpikesInh
-	row.CellID = pt.CellID()
+	row.CellID = row.Point.CellID()
 	row.balance()
 	if tr := s.Traces; tr != nil {
 		res.Traces = make([]TraceRow, len(tr.VE))
-		dtMs := m.Sim.DtSec * 1e3
+		dtMs := row.Model.Sim.DtSec * 1e3
 		for n := range res.Traces {
-			res.Traces[n] = TraceRow{RunID: id, Step: int64(n), TMs: float64(n) * dtMs,
+			res.Traces[n] = TraceRow{RunID: row.RunID, Step: int64(n), TMs: float64(n) * dtMs,
 				VE: tr.VE[n], SEE: tr.SEE[n], SIE: tr.SIE[n], VI: tr.VI[n], SEI: tr.SEI[n], SII: tr.SII[n]}
 		}
 	}
-	return res, nil
+	return nil
 }
 
 // ThetaGain returns the f-I threshold (pA) and gain (Hz/pA) of unit u of the model m, from

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sync/atomic"
 
+	"github.com/eisweep/eisweep/sim"
 	"github.com/eisweep/eisweep/store"
 	"github.com/eisweep/eisweep/sweep"
 	"github.com/eisweep/eisweep/table"
@@ -63,9 +64,33 @@ func (s *unitSession) NewBuffer() Buffer { return &unitBuffer{} }
 type unitWorker struct {
 	s *unitSession
 	w UnitWorker
+	b BatchWorker
 }
 
-func (w *unitWorker) SetStop(stop *atomic.Bool) { w.w.SetStop(stop) }
+func (w *unitWorker) SetStop(stop *atomic.Bool) {
+	w.w.SetStop(stop)
+	w.b.SetStop(stop)
+}
+
+// Lanes is the simulation's lanes in lockstep (sim.BatchLanes), 1 for runs recording traces.
+func (w *unitWorker) Lanes() int {
+	if w.s.def.Outputs.Traces {
+		return 1
+	}
+	return sim.BatchLanes()
+}
+
+func (w *unitWorker) RunBatch(rs []sweep.RunRef) ([]Output, error) {
+	res, err := w.b.RunBatch(w.s.def, rs, w.s.cache, w.s.haveFI)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Output, len(res))
+	for k := range res {
+		out[k] = res[k]
+	}
+	return out, nil
+}
 
 func (w *unitWorker) Run(r sweep.RunRef) (Output, error) {
 	return w.w.Run(w.s.def, r, w.s.cache, w.s.haveFI)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -42,7 +43,10 @@ type Options struct {
 	ProgressEvery time.Duration // interval of progress lines; ≤ 0 means 5 s (0.2 s on a terminal)
 	Shard         sweep.Shard   // run only this shard; the zero value runs the whole sweep
 	NoCompact     bool          // do not compact the folder when the sweep completes
-	Args          []string      // the command line, for the folder's provenance record
+	// Batch is how many runs a worker simulates together (sim.Batch, in lockstep where it can;
+	// the rows are the same); 0 means as many as the simulation advances at once, 1 one at a time.
+	Batch int
+	Args  []string // the command line, for the folder's provenance record
 }
 
 func (o *Options) defaults(def *sweep.Definition) {
@@ -189,33 +193,56 @@ func Run(ctx context.Context, def *sweep.Definition, opt Options) (sum *Summary,
 		sum.Written += int64(n)
 		return nil
 	}
-	err = Execute(ctx, Work[sweep.RunRef, experiment.Output]{
-		Jobs:  opt.Jobs,
-		Tasks: tasks,
-		Do: func(w int, stop *atomic.Bool, r sweep.RunRef) (experiment.Output, bool, error) {
-			workers[w].SetStop(stop)
-			out, err := workers[w].Run(r)
-			return out, err == nil, err
-		},
-		Write: func(o experiment.Output) error {
-			prog.Done.Add(1)
-			if o.Status() == experiment.StatusOK {
-				sum.OK++
-				if sum.Example == nil {
-					sum.Example = o
+	write := func(o experiment.Output) error {
+		prog.Done.Add(1)
+		if o.Status() == experiment.StatusOK {
+			sum.OK++
+			if sum.Example == nil {
+				sum.Example = o
+			}
+		} else {
+			sum.Failed++
+		}
+		buf.Add(o)
+		if buf.Runs() >= opt.FlushRows || buf.Full() {
+			return flush()
+		}
+		return nil
+	}
+	if lanes := batchLanes(workers, opt.Batch); lanes > 1 {
+		err = Execute(ctx, Work[[]sweep.RunRef, []experiment.Output]{
+			Jobs:  opt.Jobs,
+			Tasks: batches(tasks, lanes),
+			Do: func(w int, stop *atomic.Bool, rs []sweep.RunRef) ([]experiment.Output, bool, error) {
+				workers[w].SetStop(stop)
+				out, err := workers[w].(experiment.BatchRunner).RunBatch(rs)
+				return out, err == nil, err
+			},
+			Write: func(os []experiment.Output) error {
+				for _, o := range os {
+					if err := write(o); err != nil {
+						return err
+					}
 				}
-			} else {
-				sum.Failed++
-			}
-			buf.Add(o)
-			if buf.Runs() >= opt.FlushRows || buf.Full() {
-				return flush()
-			}
-			return nil
-		},
-		Flush:      flush,
-		FlushEvery: opt.FlushInterval,
-	})
+				return nil
+			},
+			Flush:      flush,
+			FlushEvery: opt.FlushInterval,
+		})
+	} else {
+		err = Execute(ctx, Work[sweep.RunRef, experiment.Output]{
+			Jobs:  opt.Jobs,
+			Tasks: tasks,
+			Do: func(w int, stop *atomic.Bool, r sweep.RunRef) (experiment.Output, bool, error) {
+				workers[w].SetStop(stop)
+				out, err := workers[w].Run(r)
+				return out, err == nil, err
+			},
+			Write:      write,
+			Flush:      flush,
+			FlushEvery: opt.FlushInterval,
+		})
+	}
 	prog.Stop()
 	// Free for the compaction what the run phase held: keys, buffers, workers' scratch.
 	done, c, workers, buf, session = store.KeySet{}, nil, nil, nil, nil
@@ -233,6 +260,37 @@ func Run(ctx context.Context, def *sweep.Definition, opt Options) (sum *Summary,
 		}
 	}
 	return sum, nil
+}
+
+// batchLanes is how many runs a batch holds: opt (Options.Batch) if given, else what the workers
+// gain from; 1 where they cannot batch.
+func batchLanes(workers []experiment.Worker, opt int) int {
+	br, ok := workers[0].(experiment.BatchRunner)
+	switch {
+	case !ok || opt == 1:
+		return 1
+	case opt > 1:
+		return opt
+	}
+	return br.Lanes()
+}
+
+// batches groups the runs of tasks into consecutive batches of up to n.
+func batches(tasks iter.Seq[sweep.RunRef], n int) iter.Seq[[]sweep.RunRef] {
+	return func(yield func([]sweep.RunRef) bool) {
+		b := make([]sweep.RunRef, 0, n)
+		for r := range tasks {
+			if b = append(b, r); len(b) == n {
+				if !yield(b) {
+					return
+				}
+				b = make([]sweep.RunRef, 0, n)
+			}
+		}
+		if len(b) > 0 {
+			yield(b)
+		}
+	}
 }
 
 // StoreOptions are the options with which a command writing def's results into the folder dir

@@ -30,15 +30,16 @@ func TestRunTablesMatch(t *testing.T) {
 	}
 }
 
-// TestResultsIndependentOfWorkers: -j1, -j4 and the union of three shards written into one
-// folder give the same rows, every column but run_ms.
+// TestResultsIndependentOfWorkers: -j1 one run at a time, -j4 in batches of 5 (sim.Batch: in
+// lockstep in a GOEXPERIMENT=simd build) and the union of three shards written into one folder
+// give the same rows, every column but run_ms.
 func TestResultsIndependentOfWorkers(t *testing.T) {
 	d := testsweep.Small(t, "jobs", 30, "")
 	a, b, c := t.TempDir(), t.TempDir(), t.TempDir()
-	if _, err := Run(context.Background(), d, Options{OutDir: a, Jobs: 1}); err != nil {
+	if _, err := Run(context.Background(), d, Options{OutDir: a, Jobs: 1, Batch: 1}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Run(context.Background(), d, Options{OutDir: b, Jobs: 4, FlushRows: 7, NoCompact: true}); err != nil {
+	if _, err := Run(context.Background(), d, Options{OutDir: b, Jobs: 4, FlushRows: 7, NoCompact: true, Batch: 5}); err != nil {
 		t.Fatal(err)
 	}
 	for k := 3; k >= 1; k-- {
@@ -165,9 +166,16 @@ func TestFailedRunsAreRows(t *testing.T) {
 	}
 }
 
-// TestInterruptLosesNothing cancels a sweep midway: the finished rows are on disk, and running
-// again completes the sweep with every run exactly once.
+// TestInterruptLosesNothing cancels a sweep midway, its runs one at a time and in batches of
+// four: the finished rows are on disk, and running again completes the sweep with every run
+// exactly once.
 func TestInterruptLosesNothing(t *testing.T) {
+	for _, batch := range []int{1, 4} {
+		t.Run(fmt.Sprintf("batch %d", batch), func(t *testing.T) { interruptLosesNothing(t, batch) })
+	}
+}
+
+func interruptLosesNothing(t *testing.T, batch int) {
 	dir := t.TempDir()
 	d := testsweep.Small(t, "interrupt", 20000, `"sim.duration" = "1 s"`)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -176,7 +184,7 @@ func TestInterruptLosesNothing(t *testing.T) {
 		cancel()
 	}()
 	start := time.Now()
-	s, err := Run(ctx, d, Options{OutDir: dir, Jobs: 2})
+	s, err := Run(ctx, d, Options{OutDir: dir, Jobs: 2, Batch: batch})
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v, want context.Canceled (sweep finished too fast to interrupt?)", err)
 	}
@@ -187,7 +195,7 @@ func TestInterruptLosesNothing(t *testing.T) {
 	if int64(first) != s.OK || first == 0 || first == 20000 {
 		t.Fatalf("%d rows on disk after interrupt, summary says %d", first, s.OK)
 	}
-	s, err = Run(context.Background(), d, Options{OutDir: dir, Jobs: 2})
+	s, err = Run(context.Background(), d, Options{OutDir: dir, Jobs: 2, Batch: batch})
 	if err != nil {
 		t.Fatal(err)
 	}
