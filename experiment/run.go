@@ -39,7 +39,7 @@ type Result struct {
 // everything else, and is sim.ErrStopped when the worker was stopped.
 func (w *UnitWorker) Run(def *sweep.Definition, r sweep.RunRef, cache *FICache, haveFI func(FIKey) bool) (Result, error) {
 	res, x, err := prepare(def, r, cache, haveFI, &w.fi)
-	if err != nil || x == nil {
+	if err != nil {
 		return res, err
 	}
 	t0 := time.Now()
@@ -96,29 +96,27 @@ func (w *BatchWorker) RunBatch(def *sweep.Definition, rs []sweep.RunRef, cache *
 	}
 	out := make([]Result, len(rs))
 	w.xs, w.exc, w.inh, w.outs, w.errs = w.xs[:0], w.exc[:0], w.inh[:0], w.outs[:0], w.errs[:0]
-	var lanes []int // out index of each simulated run
-	t0 := time.Now()
 	for j, r := range rs {
 		res, x, err := prepare(def, r, cache, haveFI, &w.fi)
-		out[j] = res
 		if err != nil {
 			return nil, err
 		}
-		if x == nil {
-			continue
-		}
-		exc, inh, err := w.drives[len(lanes)].Inputs(x, res.Row.Model.Input, res.Row.Seed)
+		out[j] = res
+		w.xs, w.outs, w.errs = append(w.xs, x), append(w.outs, &w.res[j]), append(w.errs, nil)
+	}
+	// Timed as Run times a run: its input and its simulation, not the f-I lookups.
+	t0 := time.Now()
+	for j, x := range w.xs {
+		exc, inh, err := w.drives[j].Inputs(x, out[j].Row.Model.Input, out[j].Row.Seed)
 		if err != nil {
-			return nil, fmt.Errorf("run %s: %w", r.ID, err)
+			return nil, fmt.Errorf("run %s: %w", rs[j].ID, err)
 		}
-		w.xs, w.exc, w.inh = append(w.xs, x), append(w.exc, exc), append(w.inh, inh)
-		w.outs, w.errs = append(w.outs, &w.res[len(lanes)]), append(w.errs, nil)
-		lanes = append(lanes, j)
+		w.exc, w.inh = append(w.exc, exc), append(w.inh, inh)
 	}
 	w.batch.Run(w.xs, w.exc, w.inh, w.outs, w.errs)
-	ms := float64(time.Since(t0).Microseconds()) / 1000 / float64(max(1, len(lanes)))
-	for l, j := range lanes {
-		if err := measure(&out[j], w.outs[l], w.errs[l]); err != nil {
+	ms := float64(time.Since(t0).Microseconds()) / 1000 / float64(len(rs))
+	for j := range out {
+		if err := measure(&out[j], w.outs[j], w.errs[j]); err != nil {
 			return nil, err
 		}
 		out[j].Row.RunMs = ms
@@ -127,7 +125,7 @@ func (w *BatchWorker) RunBatch(def *sweep.Definition, rs []sweep.RunRef, cache *
 }
 
 // prepare makes run r's result before its simulation: identity, seed, model, f-I thresholds, and
-// the f-I rows it writes first. It returns the experiment to simulate, or nil with the error.
+// the f-I rows it writes first, and the experiment to simulate (nil with an error).
 func prepare(def *sweep.Definition, r sweep.RunRef, cache *FICache, haveFI func(FIKey) bool, fi *sim.FIScratch) (Result, *sim.Experiment, error) {
 	pt, replicate, id := r.Point, r.Replicate, r.ID
 	m, err := pt.Model()
