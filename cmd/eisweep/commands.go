@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"syscall"
 	"text/tabwriter"
@@ -174,6 +175,21 @@ func unknownCommand(w io.Writer, name string) {
 	}
 	fmt.Fprintf(w, "\n\n")
 	printUsage(w)
+}
+
+// wantNames checks that every name given with flag is one of known (what they are: "a
+// measurement the summary holds"), suggesting the nearest and listing them.
+func wantNames(flag string, names, known []string, what string) error {
+	for _, m := range names {
+		if !slices.Contains(known, m) {
+			msg := fmt.Sprintf("%s: %q is not %s", flag, m, what)
+			if near := sweep.Nearest(m, known); near != "" {
+				msg += fmt.Sprintf("; did you mean %s?", near)
+			}
+			return usageError{msg + " (they are: " + strings.Join(known, ", ") + ")"}
+		}
+	}
+	return nil
 }
 
 // wantArgs checks that a command got n arguments (what they are: "one sweep definition file"),

@@ -12,7 +12,6 @@ import (
 	"github.com/eisweep/eisweep/aggregate"
 	"github.com/eisweep/eisweep/experiment"
 	"github.com/eisweep/eisweep/pipeline"
-	"github.com/eisweep/eisweep/sweep"
 )
 
 func init() {
@@ -56,15 +55,8 @@ by importance. "eisweep figure DIR" draws them.`,
 				if err != nil {
 					return err
 				}
-				known := experiment.For(def).SummaryMetrics()
-				for _, m := range show {
-					if !slices.Contains(known, m) {
-						msg := fmt.Sprintf("--outputs: %q is not an output of the runs table", m)
-						if near := sweep.Nearest(m, known); near != "" {
-							msg += fmt.Sprintf("; did you mean %s?", near)
-						}
-						return usageError{msg + " (they are: " + strings.Join(known, ", ") + ")"}
-					}
+				if err := wantNames("--outputs", show, experiment.For(def).SummaryMetrics(), "an output of the runs table"); err != nil {
+					return err
 				}
 				res, err := aggregate.Sensitivity(ctx, args[0], *boot)
 				if err != nil {

@@ -60,15 +60,8 @@ for other programs: the mean and the interval's ends as separate columns.`,
 				if *columns != "" {
 					metrics = strings.Split(*columns, ",")
 				}
-				known := aggregate.SummaryMetrics(experiment.For(def))
-				for _, m := range metrics {
-					if !slices.Contains(known, m) {
-						msg := fmt.Sprintf("--columns: %q is not a measurement the summary holds", m)
-						if near := sweep.Nearest(m, known); near != "" {
-							msg += fmt.Sprintf("; did you mean %s?", near)
-						}
-						return usageError{msg + " (they are: " + strings.Join(known, ", ") + ")"}
-					}
+				if err := wantNames("--columns", metrics, aggregate.SummaryMetrics(experiment.For(def)), "a measurement the summary holds"); err != nil {
+					return err
 				}
 				byList, err := parseBy(*by)
 				if err != nil {
