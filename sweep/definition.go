@@ -649,38 +649,37 @@ func warnings(d *Definition) []string {
 			ws = append(ws, s)
 		}
 	}
-	check := func(i int, v Value) {
-		prm := Registry[i]
-		if strings.HasSuffix(prm.Name, ".refractory") {
-			if r := roundMicro(v.Num); r != v.Num {
-				note(fmt.Sprintf("%s = %s: Brian2 rounds refractory periods to whole µs, and so does eisweep (%s)", prm.Name, prm.FormatValue(v), prm.FormatValue(Value{Num: r})))
-			}
-		}
+	// offMicro reports whether v of parameter i is a refractory period that is not whole µs.
+	offMicro := func(i int, v Value) bool {
+		return strings.HasSuffix(Registry[i].Name, ".refractory") && roundMicro(v.Num) != v.Num
+	}
+	rounded := func(prm *Param, v Value) string { return prm.FormatValue(Value{Num: roundMicro(v.Num)}) }
+	noteOne := func(prm *Param, v Value) {
+		note(fmt.Sprintf("%s = %s: Brian2 rounds refractory periods to whole µs, and so does eisweep (%s)", prm.Name, prm.FormatValue(v), rounded(prm, v)))
 	}
 	for i, v := range d.Base {
-		check(i, v)
+		if offMicro(i, v) {
+			noteOne(Registry[i], v)
+		}
 	}
 	for _, a := range d.Axes {
 		for k, i := range a.Params {
-			if a.Key != "sample" {
-				for _, v := range a.Values[k] {
-					check(i, v)
-				}
-				continue
-			}
-			// A sample's values are many and not chosen one by one: one line per parameter.
-			prm, n, first := Registry[i], 0, -1
-			for j, v := range a.Values[k] {
-				if strings.HasSuffix(prm.Name, ".refractory") && roundMicro(v.Num) != v.Num {
-					if n++; first < 0 {
-						first = j
-					}
+			prm := Registry[i]
+			var off []Value
+			for _, v := range a.Values[k] {
+				if offMicro(i, v) {
+					off = append(off, v)
 				}
 			}
-			if n > 0 {
-				v := a.Values[k][first]
+			switch {
+			case len(off) == 0:
+			case a.Key == "sample": // many values, not chosen one by one: one line per parameter
 				note(fmt.Sprintf("%s: %d of the sample's %d values are not whole µs; Brian2 rounds refractory periods to whole µs, and so does eisweep (%s runs as %s)",
-					prm.Name, n, len(a.Values[k]), prm.FormatValue(v), prm.FormatValue(Value{Num: roundMicro(v.Num)})))
+					prm.Name, len(off), len(a.Values[k]), prm.FormatValue(off[0]), rounded(prm, off[0])))
+			default:
+				for _, v := range off {
+					noteOne(prm, v)
+				}
 			}
 		}
 	}
