@@ -54,8 +54,8 @@ func sensitivityFigure(s *sweep.Sample, rows []aggregate.SensitivityRow) *Figure
 	}
 	f.YCategories = names
 	type est struct {
-		label     string
-		x, lo, hi func(r aggregate.SensitivityRow) float64
+		label string
+		get   func(r aggregate.SensitivityRow) [3]float64 // estimate, interval's low and high end
 	}
 	var ests []est
 	if s.Method == "saltelli" {
@@ -63,28 +63,25 @@ func sensitivityFigure(s *sweep.Sample, rows []aggregate.SensitivityRow) *Figure
 		f.Desc = fmt.Sprintf("first-order and total-effect Sobol indices of %s for each sampled parameter, with bootstrap 95%% intervals", out)
 		f.XLabel = "share of the output's variance"
 		ests = []est{
-			{"total effect st (alone and in interactions)", func(r aggregate.SensitivityRow) float64 { return r.ST },
-				func(r aggregate.SensitivityRow) float64 { return r.STLo }, func(r aggregate.SensitivityRow) float64 { return r.STHi }},
-			{"first order s1 (alone)", func(r aggregate.SensitivityRow) float64 { return r.S1 },
-				func(r aggregate.SensitivityRow) float64 { return r.S1Lo }, func(r aggregate.SensitivityRow) float64 { return r.S1Hi }},
+			{"total effect st (alone and in interactions)", func(r aggregate.SensitivityRow) [3]float64 { return [3]float64{r.ST, r.STLo, r.STHi} }},
+			{"first order s1 (alone)", func(r aggregate.SensitivityRow) [3]float64 { return [3]float64{r.S1, r.S1Lo, r.S1Hi} }},
 		}
 	} else {
 		f.Title = fmt.Sprintf("Sensitivity of %s (95%% intervals; %s design, n = %d; linear R² %.2f)", out, designName(s.Method), s.N, rows[0].R2)
 		f.Desc = fmt.Sprintf("partial rank correlations and standardized regression coefficients of %s for each sampled parameter, with bootstrap 95%% intervals", out)
 		f.XLabel = "coefficient"
 		ests = []est{
-			{"partial rank correlation prcc", func(r aggregate.SensitivityRow) float64 { return r.PRCC },
-				func(r aggregate.SensitivityRow) float64 { return r.PRCCLo }, func(r aggregate.SensitivityRow) float64 { return r.PRCCHi }},
-			{"standardized regression coefficient src", func(r aggregate.SensitivityRow) float64 { return r.SRC },
-				func(r aggregate.SensitivityRow) float64 { return r.SRCLo }, func(r aggregate.SensitivityRow) float64 { return r.SRCHi }},
+			{"partial rank correlation prcc", func(r aggregate.SensitivityRow) [3]float64 { return [3]float64{r.PRCC, r.PRCCLo, r.PRCCHi} }},
+			{"standardized regression coefficient src", func(r aggregate.SensitivityRow) [3]float64 { return [3]float64{r.SRC, r.SRCLo, r.SRCHi} }},
 		}
 	}
 	for c, e := range ests {
 		se := Series{Label: e.label, Kind: XErrorBars, Color: c}
 		for k, r := range rows {
 			// The two estimates of a parameter side by side on its row.
+			v := e.get(r)
 			se.Y = append(se.Y, float64(n-1-k)+0.15-0.3*float64(c))
-			se.X, se.Lo, se.Hi = append(se.X, e.x(r)), append(se.Lo, e.lo(r)), append(se.Hi, e.hi(r))
+			se.X, se.Lo, se.Hi = append(se.X, v[0]), append(se.Lo, v[1]), append(se.Hi, v[2])
 		}
 		f.Series = append(f.Series, se)
 	}
