@@ -187,20 +187,12 @@ func Sensitivity(ctx context.Context, dir string, boot int) (*SensitivityResult,
 		}
 	}
 	res := &SensitivityResult{Def: def}
-	nan := math.NaN()
-	var reg []sensitivity.Regression
+	var reg []sensitivity.Regression // nil: too few points
 	if want := 2 * (d + 2); len(rx) < want {
 		if s.Method != "saltelli" {
 			return nil, fmt.Errorf("%s: %d design points for %d parameters are too few for regression coefficients: want at least %d (raise sample.n)", dir, len(rx), d, want)
 		}
 		res.Notes = append(res.Notes, fmt.Sprintf("src and prcc left out (NaN): the design's %d independent rows (A and B) for %d parameters are too few; they need at least %d (sample.n ≥ %d)", len(rx), d, want, d+2))
-		reg = make([]sensitivity.Regression, len(names))
-		for m := range reg {
-			reg[m] = sensitivity.Regression{Params: make([]sensitivity.RegIndex, d), R2: nan, RankR2: nan}
-			for k := range reg[m].Params {
-				reg[m].Params[k] = sensitivity.RegIndex{SRC: nan, SRCLo: nan, SRCHi: nan, PRCC: nan, PRCCLo: nan, PRCCHi: nan}
-			}
-		}
 	} else if reg, err = sensitivity.Regress(rx, ry, boot, def.Seed); err != nil {
 		return nil, fmt.Errorf("%s: %w", dir, err)
 	}
@@ -213,19 +205,25 @@ func Sensitivity(ctx context.Context, dir string, boot int) (*SensitivityResult,
 		}
 		res.Notes = append(res.Notes, fmt.Sprintf("left out, undefined at some design point: %s", strings.Join(left, ", ")))
 	}
+	nan := math.NaN()
 	for m, name := range names {
-		sobol := make([]sensitivity.Index, d)
-		for k := range sobol {
-			sobol[k] = sensitivity.Index{S1: nan, S1Lo: nan, S1Hi: nan, ST: nan, STLo: nan, STHi: nan}
-		}
+		var sobol []sensitivity.Index // nil: not a Saltelli design
 		if s.Method == "saltelli" {
 			if sobol, err = sensitivity.Sobol(finite[m], d, boot, def.Seed); err != nil {
 				return nil, fmt.Errorf("%s: %s: %w", dir, name, err)
 			}
 		}
 		for k := range d {
-			res.Rows = append(res.Rows, SensitivityRow{Output: name, Param: sweep.Registry[s.Params[k]].Name, Method: s.Method,
-				Index: sobol[k], RegIndex: reg[m].Params[k], R2: reg[m].R2, RankR2: reg[m].RankR2, Points: int64(len(rows))})
+			r := SensitivityRow{Output: name, Param: sweep.Registry[s.Params[k]].Name, Method: s.Method, Points: int64(len(rows)),
+				Index:    sensitivity.Index{S1: nan, S1Lo: nan, S1Hi: nan, ST: nan, STLo: nan, STHi: nan},
+				RegIndex: sensitivity.RegIndex{SRC: nan, SRCLo: nan, SRCHi: nan, PRCC: nan, PRCCLo: nan, PRCCHi: nan}, R2: nan, RankR2: nan}
+			if sobol != nil {
+				r.Index = sobol[k]
+			}
+			if reg != nil {
+				r.RegIndex, r.R2, r.RankR2 = reg[m].Params[k], reg[m].R2, reg[m].RankR2
+			}
+			res.Rows = append(res.Rows, r)
 		}
 	}
 	return res, nil
