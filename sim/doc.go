@@ -31,7 +31,7 @@
 // vector registers: the element-wise vector operations round as the scalar ones do and none is
 // fused, so each lane is exactly [Experiment.Run] (TestBatchEqualsRun, under both builds). A run
 // alone is one chain of dependent arithmetic; four in one vector cost about what one does
-// (BenchmarkStepBareLockstep against BenchmarkStepBare), and a seed run takes about 55-60 % of
+// (BenchmarkStepBareLockstep against BenchmarkStepBare), and a seed run takes about 50-60 % of
 // its time alone (BenchmarkSeedBatch against BenchmarkSeedRun), half of that drawing its Poisson
 // input, which stays each run's own. Otherwise a Batch runs them one after another.
 //
