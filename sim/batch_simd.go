@@ -243,6 +243,27 @@ func (b *lockstep) flag(n0, n1 int64, in []Input, pend, last, failAt *[4]int64, 
 		clear(b.more[:m])
 	}
 	for k := range 4 {
+		if p, ok := in[k].(*Poisson); ok {
+			// A Poisson stream's steps never decrease: the lane needs no check, and it takes
+			// the spikes the stream drew ahead itself (Next, inlined by hand).
+			s, bit := pend[k], uint8(1)<<k
+			for s < n1 {
+				if j := s - n0; first[j]&bit == 0 {
+					first[j] |= bit
+				} else {
+					more[j][k]++
+					b.more[j] = true
+				}
+				if p.i < p.m {
+					s = p.ahead[p.i]
+					p.i++
+				} else {
+					s = p.refill()
+				}
+			}
+			pend[k] = s
+			continue
+		}
 		for failAt[k] == math.MaxInt64 && pend[k] < n1 {
 			s := pend[k]
 			if s < last[k] {

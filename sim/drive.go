@@ -1,9 +1,6 @@
 package sim
 
-import (
-	"fmt"
-	"math/rand/v2"
-)
+import "fmt"
 
 // InputMode selects how the input populations spike (docs/MODEL.md §1).
 type InputMode int
@@ -52,10 +49,8 @@ type InputSpec struct {
 // Drive allocates nothing per run. The zero value is ready to use; a Drive is not safe for
 // concurrent use.
 type Drive struct {
-	rngExc, rngInh rand.PCG
-	exc, inh       *rand.Rand // over rngExc and rngInh
-	pExc, pInh     Poisson
-	rExc, rInh     Regular
+	pExc, pInh Poisson
+	rExc, rInh Regular
 }
 
 // Inputs returns the excitatory and inhibitory inputs of one run of x. In Poisson mode they
@@ -66,15 +61,12 @@ func (d *Drive) Inputs(x *Experiment, spec InputSpec, seed uint64) (exc, inh Inp
 	cfg := x.Config()
 	switch spec.Mode {
 	case InputPoisson:
-		if d.exc == nil {
-			d.exc, d.inh = rand.New(&d.rngExc), rand.New(&d.rngInh)
-		}
-		seedPCG(&d.rngExc, seed, 0x45786369) // "Exci"
-		seedPCG(&d.rngInh, seed, 0x496e6869) // "Inhi"
-		if err := d.pExc.Reset(d.exc, spec.NExc, spec.RateExcHz, cfg.DtSec, x.Steps()); err != nil {
+		e1, e2 := pcgSeed(seed, 0x45786369) // "Exci"
+		i1, i2 := pcgSeed(seed, 0x496e6869) // "Inhi"
+		if err := d.pExc.Reset(e1, e2, spec.NExc, spec.RateExcHz, cfg.DtSec, x.Steps()); err != nil {
 			return nil, nil, fmt.Errorf("excitatory %w", err)
 		}
-		if err := d.pInh.Reset(d.inh, spec.NInh, spec.RateInhHz, cfg.DtSec, x.Steps()); err != nil {
+		if err := d.pInh.Reset(i1, i2, spec.NInh, spec.RateInhHz, cfg.DtSec, x.Steps()); err != nil {
 			return nil, nil, fmt.Errorf("inhibitory %w", err)
 		}
 		return &d.pExc, &d.pInh, nil
@@ -90,13 +82,13 @@ func (d *Drive) Inputs(x *Experiment, spec InputSpec, seed uint64) (exc, inh Inp
 	return nil, nil, fmt.Errorf("unknown input mode %v", spec.Mode)
 }
 
-// seedPCG seeds one population's generator from the run seed and a tag of the population. Both
+// pcgSeed is one population's PCG seed from the run seed and a tag of the population. Both
 // 64-bit halves of the 128-bit state come from one SplitMix64 chain started at seed^tag, so no two
 // (seed, tag) pairs share a half: in a 128-bit LCG the low half evolves on its own, and streams
 // sharing it would be needlessly related.
-func seedPCG(p *rand.PCG, seed, tag uint64) {
-	hi := splitmix(seed ^ tag<<32)
-	p.Seed(hi, splitmix(hi))
+func pcgSeed(seed, tag uint64) (hi, lo uint64) {
+	hi = splitmix(seed ^ tag<<32)
+	return hi, splitmix(hi)
 }
 
 // splitmix is the SplitMix64 finaliser: it spreads nearby seeds over the whole state space.

@@ -3,7 +3,6 @@ package sim
 import (
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"slices"
 )
 
@@ -28,17 +27,29 @@ const End = math.MaxInt64
 // not per source and step), walking the grid step-major: cell k is step k / n, source k mod n.
 // Reset prepares it for a run; the zero value is an empty stream.
 type Poisson struct {
-	rng    *rand.Rand
+	st    poissonState
+	exp   expDraw // over st.rng
+	every bool    // p ≥ 1: every cell succeeds
+
+	ahead [poissonAhead]int64 // spikes drawn ahead: ahead[i:m] are still to be returned
+	i, m  int
+}
+
+// poissonState is what fill's loop reads and updates, in the layout poisson_amd64.s reads.
+type poissonState struct {
+	rng    pcg
+	pos    int64   // the last success's cell (−1 before the first)
 	n      int64   // sources
 	end    int64   // grid cells: n·steps
-	pos    int64   // next successful cell
 	lambda float64 // −log(1 − p)
-	every  bool    // p ≥ 1: every cell succeeds
+	endF   float64 // float64(end)
 }
 
 // Reset starts a new stream of nSources sources at rateHz for nSteps steps of dtSec, drawing
-// from rng (which the stream keeps using). Rates with rate·dt ≥ 1 spike every step; rate 0 never.
-func (p *Poisson) Reset(rng *rand.Rand, nSources int, rateHz, dtSec float64, nSteps int64) error {
+// its exponentials from a PCG generator seeded (seed1, seed2): the numbers
+// rand.New(rand.NewPCG(seed1, seed2)).ExpFloat64 draws. Rates with rate·dt ≥ 1 spike every
+// step; rate 0 never.
+func (p *Poisson) Reset(seed1, seed2 uint64, nSources int, rateHz, dtSec float64, nSteps int64) error {
 	prob := dtSec * rateHz // Brian2: rand() < dt*rates
 	if nSources < 0 || !(prob >= 0) || math.IsInf(prob, 0) {
 		return fmt.Errorf("poisson input: %d sources at %g Hz (p = %g per step), want n ≥ 0 and a finite rate ≥ 0", nSources, rateHz, prob)
@@ -46,39 +57,109 @@ func (p *Poisson) Reset(rng *rand.Rand, nSources int, rateHz, dtSec float64, nSt
 	if nSteps > 0 && int64(nSources) > math.MaxInt64/2/nSteps {
 		return fmt.Errorf("poisson input: %d sources × %d steps overflows the grid", nSources, nSteps)
 	}
-	*p = Poisson{rng: rng, n: int64(nSources), end: int64(nSources) * nSteps, every: prob >= 1}
+	end := int64(nSources) * nSteps
+	p.st = poissonState{rng: pcg{seed1, seed2}, pos: -1, n: int64(nSources), end: end, endF: float64(end)}
+	p.exp.reset(&p.st.rng)
+	p.every, p.i, p.m = prob >= 1, 0, 0
 	if prob == 0 {
-		p.pos = p.end
+		p.st.pos = end
 		return nil
 	}
-	p.lambda = -math.Log1p(-prob)
-	p.pos = p.gap()
+	p.st.lambda = -math.Log1p(-prob)
 	return nil
 }
 
-// gap draws the number of failures before the next success, Geometric(p), as floor(E/λ) with
-// E exponential of mean 1 and λ = −log(1−p): P(floor(E/λ) ≥ k) = P(E ≥ kλ) = (1−p)^k. The
-// exponential comes from math/rand's ziggurat, which needs no logarithm (a log per spike was
-// half of a run's time).
-func (p *Poisson) gap() int64 {
-	if p.every {
-		return 0
+// poissonAhead is how many spikes a Poisson stream draws at a time.
+const poissonAhead = 32
+
+// Next implements [Input]. It returns the spikes fill drew ahead, drawing more when they run out.
+func (p *Poisson) Next() int64 {
+	if p.i < p.m {
+		s := p.ahead[p.i]
+		p.i++
+		return s
 	}
-	g := math.Floor(p.rng.ExpFloat64() / p.lambda)
-	if g >= float64(p.end) {
-		return p.end
-	}
-	return int64(g)
+	return p.refill()
 }
 
-// Next implements [Input].
-func (p *Poisson) Next() int64 {
-	if p.pos >= p.end {
+// refill draws the next spikes ahead and returns the first.
+func (p *Poisson) refill() int64 {
+	p.m, p.i = p.fill(p.ahead[:]), 1
+	if p.m == 0 {
 		return End
 	}
-	step := p.pos / p.n
-	p.pos += p.gap() + 1
-	return step
+	return p.ahead[0]
+}
+
+// fill writes the steps of the stream's next spikes to dst, until dst is full or the stream
+// ends, and returns how many it wrote. From one success to the next it skips a Geometric(p)
+// number of grid cells, floor(E/λ) with E exponential of mean 1 and λ = −log(1−p):
+// P(floor(E/λ) ≥ k) = P(E ≥ kλ) = (1−p)^k. The exponential is math/rand's ziggurat (expDraw),
+// which needs no logarithm (a log per spike was half of a run's time), inlined here so that the
+// generator's state stays in registers from one spike to the next: stored and reloaded each
+// spike, its round trip through memory was most of a spike's cost.
+func (p *Poisson) fill(dst []int64) int {
+	st := &p.st
+	if st.pos >= st.end {
+		return 0
+	}
+	if p.every {
+		i := 0
+		for ; i < len(dst) && st.pos+1 < st.end; i++ {
+			st.pos++
+			dst[i] = st.pos / st.n
+		}
+		return i
+	}
+	i := 0
+	for i < len(dst) {
+		// fillRun has the loop (in assembly on amd64); a draw the ziggurat rejects ends it, for
+		// expDraw.rejected.
+		k, u, rejected := fillRun(st, dst[i:])
+		if i += k; !rejected {
+			break
+		}
+		if st.pos = skip(st.pos, p.exp.rejected(u), st.lambda, st.end); st.pos >= st.end {
+			break
+		}
+		dst[i] = st.pos / st.n
+		i++
+	}
+	return i
+}
+
+// fillGo is fillRun in Go: it writes the stream's next spikes to dst until dst is full, the
+// stream ends, or the ziggurat rejects a draw u (which it returns, with rejected set, for the
+// caller to finish). The assembly does exactly this arithmetic (TestFillRunEqualsGo).
+func fillGo(st *poissonState, dst []int64) (k int, u uint64, rejected bool) {
+	r, pos, n, end, lambda := st.rng, st.pos, st.n, st.end, st.lambda
+	for k < len(dst) {
+		u = r.next()
+		j, l := uint32(u), uint8(u>>32)
+		if j >= expK[l] {
+			rejected = true
+			break
+		}
+		if pos = skip(pos, float64(j)*expW[l], lambda, end); pos >= end {
+			break
+		}
+		dst[k] = pos / n
+		k++
+	}
+	st.rng, st.pos = r, pos
+	return k, u, rejected
+}
+
+// skip returns the next success's cell after the success at pos: floor(x/λ) failures later,
+// for an exponential x; at or beyond end if that is past the grid. The quotient is ≥ 0, so
+// int64's truncation is its floor, and it is below end exactly when its floor is (end is a
+// whole number): math.Floor, a call where the CPU's SSE4.1 is not assumed (GOAMD64=v1), would
+// make the compiler keep fill's values on the stack around it.
+func skip(pos int64, x, lambda float64, end int64) int64 {
+	if q := x / lambda; q < float64(end) {
+		return pos + int64(q) + 1
+	}
+	return pos + end + 1
 }
 
 // Steps is an input given as a sorted list of spike steps (repeated for simultaneous spikes).

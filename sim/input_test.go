@@ -2,7 +2,6 @@ package sim
 
 import (
 	"math"
-	"math/rand/v2"
 	"testing"
 
 	"gonum.org/v1/gonum/stat/distuv"
@@ -31,7 +30,7 @@ func TestPoissonCountsAreBinomial(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.reason, func(t *testing.T) {
 			var p Poisson
-			if err := p.Reset(rand.New(rand.NewPCG(11, 12)), c.n, c.rateHz, c.dtSec, c.steps); err != nil {
+			if err := p.Reset(11, 12, c.n, c.rateHz, c.dtSec, c.steps); err != nil {
 				t.Fatal(err)
 			}
 			counts := make([]int, c.steps)
@@ -102,13 +101,13 @@ func TestPoissonCountsAreBinomial(t *testing.T) {
 // invalid rates are errors.
 func TestPoissonEdges(t *testing.T) {
 	var p Poisson
-	if err := p.Reset(rand.New(rand.NewPCG(1, 1)), 10, 0, 1e-4, 100); err != nil {
+	if err := p.Reset(1, 1, 10, 0, 1e-4, 100); err != nil {
 		t.Fatal(err)
 	}
 	if s := p.Next(); s != End {
 		t.Errorf("rate 0: spike at step %d", s)
 	}
-	if err := p.Reset(rand.New(rand.NewPCG(1, 1)), 3, 2e4, 1e-4, 5); err != nil {
+	if err := p.Reset(1, 1, 3, 2e4, 1e-4, 5); err != nil {
 		t.Fatal(err)
 	}
 	var got []int64
@@ -125,7 +124,7 @@ func TestPoissonEdges(t *testing.T) {
 		}
 	}
 	for _, bad := range []float64{-1, math.NaN(), math.Inf(1)} {
-		if err := p.Reset(rand.New(rand.NewPCG(1, 1)), 3, bad, 1e-4, 5); err == nil {
+		if err := p.Reset(1, 1, 3, bad, 1e-4, 5); err == nil {
 			t.Errorf("rate %v accepted", bad)
 		}
 	}
