@@ -41,10 +41,10 @@ network-compare: build
 	$(BIN)/eisweep run --quiet sweeps/network-compare.toml
 	$(GO) run ./tools/netcompare results/seed results/solve-seed results/network-compare
 
-## build: build bin/eisweep (the first build compiles arrow-go, gonum and gonum/plot: a few minutes); SIMD=1 builds it with GOEXPERIMENT=simd, which runs four seed-like runs at a time in lockstep on AVX2 CPUs (same rows, about 1.8 times the runs per second)
+## build: build bin/eisweep (the first build compiles arrow-go, gonum and gonum/plot: a few minutes)
 build:
 	@test -x $(BIN)/eisweep || echo "building bin/eisweep; the first build compiles arrow-go, gonum and gonum/plot and takes a few minutes (later ones seconds)"
-	$(if $(SIMD),GOEXPERIMENT=simd )$(GO) build -o $(BIN)/eisweep ./cmd/eisweep
+	$(GO) build -o $(BIN)/eisweep ./cmd/eisweep
 
 ## install: install eisweep into $$(go env GOBIN), or $$(go env GOPATH)/bin when GOBIN is unset
 install:
@@ -57,8 +57,8 @@ install:
 test: vet $(DUCK)
 	@echo "running the tests (the first time, Go compiles arrow-go, gonum and the tests twice, once for the race detector: about 5 minutes on two cores)"
 	EISWEEP_DUCKCHECK=$(abspath $(DUCK)) $(GO) test -count=1 ./...
-	@echo "the lockstep path of the simulation (GOEXPERIMENT=simd): each run exactly Experiment.Run, the rows those of runs one at a time"
-	GOEXPERIMENT=simd $(GO) test -count=1 -run 'Batch|ResultsIndependentOfWorkers|InterruptLosesNothing' ./sim/ ./pipeline/
+	@echo "the build without assembly (purego): runs one at a time, the same rows, the same Poisson input"
+	$(GO) test -tags purego -count=1 -run 'Batch|ResultsIndependentOfWorkers|InterruptLosesNothing|Poisson|Exp|PCG|FillRun|Golden' ./sim/ ./pipeline/
 	EISWEEP_DUCKCHECK=$(abspath $(DUCK)) $(GO) test -count=1 -race ./store/... ./pipeline/... ./solve/... ./aggregate/... ./report/... ./cmd/... ./sweep/... ./analysis/... ./cluster/... ./train/... ./sensitivity/...
 
 ## test-slurm: the SLURM integration tests, against a real single-node SLURM started on this machine

@@ -31,7 +31,7 @@ func TestRunTablesMatch(t *testing.T) {
 }
 
 // TestResultsIndependentOfWorkers: -j1 one run at a time, -j4 in batches of 5 (sim.Batch: in
-// lockstep in a GOEXPERIMENT=simd build) and the union of three shards written into one folder
+// lockstep on an AVX2 CPU) and the union of three shards written into one folder
 // give the same rows, every column but run_ms.
 func TestResultsIndependentOfWorkers(t *testing.T) {
 	d := testsweep.Small(t, "jobs", 30, "")

@@ -5,12 +5,12 @@ import (
 	"sync/atomic"
 )
 
-// Batch runs several independent runs. Built with GOEXPERIMENT=simd on a CPU with AVX2, it
-// advances them four at a time in lockstep, one run per lane of the vector registers (a run
-// alone is one chain of dependent arithmetic that keeps the core waiting on each step's division;
-// four chains in one vector cost about what one does). Otherwise it runs them one after the
-// other. Either way each run gives exactly what [Experiment.Run] gives it, bit for bit
-// (TestBatchEqualsRun, under both builds).
+// Batch runs several independent runs. On amd64 with AVX2 it advances them four at a time in
+// lockstep, one run per lane of the vector registers (lockSteps, batch_amd64.s): a run alone is
+// one chain of dependent arithmetic that keeps the core waiting on each step's division, and four
+// chains in one vector cost about what one does. Otherwise (other CPUs and architectures, the
+// build tag purego) it runs them one after the other. Either way each run gives exactly what
+// [Experiment.Run] gives it, bit for bit (TestBatchEqualsRun, in both builds).
 //
 // The zero value is ready; a Batch reuses its buffers from one call to the next and is not safe
 // for concurrent use.
@@ -66,16 +66,4 @@ func lockable(xs []*Experiment, outs []*Result) bool {
 		}
 	}
 	return true
-}
-
-// batchChunk is how many steps the lockstep path draws its runs' input for at a time: enough to
-// make the drawing a small share, little enough that the per-step spike flags stay in cache.
-const batchChunk = 2048
-
-// lockstep is the scratch of the vector path: per step of the current chunk, the lanes with an
-// input spike, and per lane how many more arrive.
-type lockstep struct {
-	firstE, firstI [batchChunk]uint8    // per step, the lanes (bits) with a spike
-	moreE, moreI   [batchChunk][4]int32 // per step and lane, the spikes after the first (0 once used)
-	more           [batchChunk]bool     // some lane has a second spike in this step
 }

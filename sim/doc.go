@@ -26,14 +26,22 @@
 //
 // # Runs in lockstep
 //
-// [Batch] runs several independent runs. Built with GOEXPERIMENT=simd (Go 1.26's simd/archsimd)
-// on a CPU with AVX2, it advances four runs of equal length in lockstep, one per lane of the
-// vector registers: the element-wise vector operations round as the scalar ones do and none is
-// fused, so each lane is exactly [Experiment.Run] (TestBatchEqualsRun, under both builds). A run
-// alone is one chain of dependent arithmetic; four in one vector cost about what one does
-// (BenchmarkStepBareLockstep against BenchmarkStepBare), and a seed run takes about 50-60 % of
-// its time alone (BenchmarkSeedBatch against BenchmarkSeedRun), half of that drawing its Poisson
-// input, which stays each run's own. Otherwise a Batch runs them one after another.
+// [Batch] runs several independent runs. On amd64 with AVX2 (golang.org/x/sys/cpu), it
+// advances four runs of equal length in lockstep, one per lane of the vector registers, with an
+// assembly kernel (lockSteps, batch_amd64.s) that keeps both units' state of the four runs in
+// registers for a whole stretch of steps and hands back to Go only the steps with something
+// rare to do (a spike, a lane's second input spike in a step, a runaway, a failing input): the
+// element-wise vector operations round as the scalar ones do and none is fused, so each lane is
+// exactly [Experiment.Run] (TestBatchEqualsRun, in both builds). A run alone is one chain of
+// dependent arithmetic; four in one vector cost about what one does. Otherwise (other CPUs and
+// architectures, the build tag purego) a Batch runs them one after another. Go 1.26's
+// GOEXPERIMENT=simd (simd/archsimd) was the first version of this path: its register
+// allocation kept most of the state on the stack, and the kernel is about 1.35 times faster
+// per run (BenchmarkSeedBatch, side by side).
+//
+// A run's Poisson input is drawn ahead in blocks (Poisson.fill, its loop in assembly on amd64,
+// poisson_amd64.s) with the numbers math/rand/v2's ExpFloat64 draws over PCG, bit for bit
+// (expDraw, pcg): each run keeps its own random streams.
 //
 // # The recurrent network's fast path
 //
