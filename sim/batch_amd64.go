@@ -69,15 +69,18 @@ type lockKern struct {
 	nextFail       int64  // a step at which some lane's input ends it
 
 	spike [2]int64 // out: the lanes that spiked in the returned step (bits), E and I
+
+	moreE, moreI *[4]int32 // the chunk's per-step counts of the lanes' other spikes (lockstep.moreE, moreI)
 }
 
 // lockSteps advances the four runs of k from step n until step n1 or an event, and returns the
 // step it stopped at: n1, or a step after whose input spikes something is left for runLockstep
-// to do (an alive lane spiked, a lane has more than one input spike, a lane's v left
-// [−RunawayVolt, RunawayVolt], or nextFail). Of an event's step it has done what
-// Experiment.Run does before the resets, with the first input spike of each lane; v and last
-// are not reset and the spiking lanes are in k.spike. It does each operation of Experiment.Run
-// on every lane, in its order, unfused.
+// to do (an alive lane spiked, a lane's v left [−RunawayVolt, RunawayVolt], or nextFail). Of an
+// event's step it has done what Experiment.Run does before the resets; v and last are not reset
+// and the spiking lanes are in k.spike. It does each operation of Experiment.Run on every lane,
+// in its order, unfused: a step's input spikes are each lane's weight times 1 or 0 (adding 0
+// leaves u as it is; no u is −0), once for the first spikes (firstE, firstI) and once more for
+// every further spike of some lane (moreE, moreI, which it zeroes).
 //
 //go:noescape
 func lockSteps(k *lockKern, n, n1 int64) int64
@@ -101,6 +104,7 @@ func runLockstep(b *lockstep, xs []*Experiment, exc, inh []Input, outs []*Result
 		errs[l] = nil
 	}
 	k.firstE, k.firstI, k.more = &b.firstE[0], &b.firstI[0], &b.more[0]
+	k.moreE, k.moreI = &b.moreE[0], &b.moreI[0]
 	k.alive = 0xf
 
 	steps := xs[0].steps
@@ -147,12 +151,7 @@ func runLockstep(b *lockstep, xs []*Experiment, exc, inh []Input, outs []*Result
 			if n = lockSteps(k, n, n1); n >= n1 {
 				break
 			}
-			// The rest of step n, as Experiment.Run does it: the other input spikes, the
-			// resets, the checks.
-			j := n - n0
-			if b.more[j] {
-				b.deliverMore(j, k)
-			}
+			// The rest of step n, as Experiment.Run does it: the resets, the checks.
 			if be, bi := k.spike[0]&k.alive, k.spike[1]&k.alive; be|bi != 0 {
 				for l := range 4 {
 					if be&(1<<l) != 0 {
@@ -211,31 +210,13 @@ func (k *lockKern) final(u, l int) State {
 	return State{VVolt: s[kV][l], IAdaptAmp: s[kIA][l], SEAmp: s[kSE][l], UEAmp: s[kUE][l], SIAmp: s[kSI][l], UIAmp: s[kUI][l], LastSpikeStep: k.last[u][l]}
 }
 
-// deliverMore adds the spikes after the first of step j of the chunk, one at a time, as
-// Experiment.Run adds them.
-func (b *lockstep) deliverMore(j int64, k *lockKern) {
-	for l := range 4 {
-		for range b.moreE[j][l] {
-			k.st[0][kUE][l] += k.c[0][kIncExc][l]
-			k.st[1][kUE][l] += k.c[1][kIncExc][l]
-			k.cnt[0][l]++
-		}
-		for range b.moreI[j][l] {
-			k.st[0][kUI][l] += k.c[0][kIncInh][l]
-			k.st[1][kUI][l] += k.c[1][kIncInh][l]
-			k.cnt[1][l]++
-		}
-	}
-	b.moreE[j], b.moreI[j] = [4]int32{}, [4]int32{}
-}
-
 // flag draws each lane's input spikes of steps [n0, n1) into first (1 for a step's first spike)
 // and more (the count of the others), from pend, the lane's first spike not yet flagged. A spike
 // before the lane's last one ends the lane after that step, as Experiment.Run ends a run whose
 // input goes back in time; no spike after it is flagged.
 func (b *lockstep) flag(n0, n1 int64, in []Input, pend, last, failAt *[4]int64, failErr *[4]error, first []uint8, more [][4]int32, exc bool) {
 	m := n1 - n0
-	clear(first[:m]) // more is all 0: deliverMore clears what it used
+	clear(first[:m]) // more is all 0: lockSteps clears what it used
 	if exc {
 		clear(b.more[:m])
 	}
@@ -310,4 +291,6 @@ var lockKernOffsets = map[string][2]uintptr{
 	"alive":  {unsafe.Offsetof(lockKern{}.alive), 1568},
 	"next":   {unsafe.Offsetof(lockKern{}.nextFail), 1576},
 	"spike":  {unsafe.Offsetof(lockKern{}.spike), 1584},
+	"moreE":  {unsafe.Offsetof(lockKern{}.moreE), 1600},
+	"moreI":  {unsafe.Offsetof(lockKern{}.moreI), 1608},
 }

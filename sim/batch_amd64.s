@@ -49,6 +49,8 @@
 #define K_NEXT 1576
 #define K_SPIKE_E 1584
 #define K_SPIKE_I 1592
+#define K_MOREE 1600
+#define K_MOREI 1608
 
 // UNIT is one unit's step (Experiment.Run's, for four lanes) with its state in V..UI: the
 // Euler update of v where not refractory, the threshold (the spiking lanes' bits to SPK), the
@@ -93,8 +95,8 @@
 // func lockSteps(k *lockKern, n, n1 int64) int64
 //
 // Registers: Y0–Y5 the E unit's v, i_adapt, s_E, u_E, s_I, u_I; Y6–Y11 the I unit's; Y15 the
-// step; CX the step, DX n1, DI k, R8 firstE, R9 firstI, R10 more, R11 n0, R12 alive,
-// R13 nextFail, SI laneFlags; AX, BX scratch.
+// step; CX the step, DX n1, DI k, R8 firstE, R9 firstI, R10 more, R11 n0, R12 moreE,
+// R13 moreI, SI laneFlags; AX, BX scratch.
 TEXT ·lockSteps(SB), NOSPLIT, $0-32
 	MOVQ k+0(FP), DI
 	MOVQ n+8(FP), CX
@@ -103,8 +105,8 @@ TEXT ·lockSteps(SB), NOSPLIT, $0-32
 	MOVQ K_FIRSTI(DI), R9
 	MOVQ K_MORE(DI), R10
 	MOVQ K_N0(DI), R11
-	MOVQ K_ALIVE(DI), R12
-	MOVQ K_NEXT(DI), R13
+	MOVQ K_MOREE(DI), R12
+	MOVQ K_MOREI(DI), R13
 	LEAQ ·laneFlags(SB), SI
 	VMOVUPD E_V(DI), Y0
 	VMOVUPD E_IA(DI), Y1
@@ -160,14 +162,57 @@ loop:
 	VADDPD  CNT_I(DI), Y12, Y13
 	VMOVUPD Y13, CNT_I(DI)
 
-	// events: more input spikes, a spike of a lane alive, the failing step
+	// the lanes' other input spikes of the step, if any, one at a time as Experiment.Run adds
+	// them: while some lane has a count left, its weight times 1 or 0 again
 	MOVBQZX (R10)(AX*1), BX
+	TESTQ   BX, BX
+	JZ      events
+	SHLQ    $4, AX // j·16: the step's four counts
+	// (Y12 counts, Y13 the lanes with one left, Y14 their 1s, Y15 zero; SI's row 15 is all 1)
+	VPMOVSXDQ (R12)(AX*1), Y12
+	MOVQ      $0, (R12)(AX*1)
+	MOVQ      $0, 8(R12)(AX*1)
+	VPXOR     Y15, Y15, Y15
+moreE:
+	VPCMPGTQ  Y15, Y12, Y13
+	VPTEST    Y13, Y13
+	JZ        moreE_done
+	VPADDQ    Y13, Y12, Y12
+	VANDPD    480(SI), Y13, Y14
+	VMULPD    (E_C+C_INCEXC)(DI), Y14, Y13
+	VADDPD    Y13, Y3, Y3
+	VMULPD    (I_C+C_INCEXC)(DI), Y14, Y13
+	VADDPD    Y13, Y9, Y9
+	VADDPD    CNT_E(DI), Y14, Y13
+	VMOVUPD   Y13, CNT_E(DI)
+	JMP       moreE
+moreE_done:
+	VPMOVSXDQ (R13)(AX*1), Y12
+	MOVQ      $0, (R13)(AX*1)
+	MOVQ      $0, 8(R13)(AX*1)
+	VPXOR     Y15, Y15, Y15
+moreI:
+	VPCMPGTQ  Y15, Y12, Y13
+	VPTEST    Y13, Y13
+	JZ        moreI_done
+	VPADDQ    Y13, Y12, Y12
+	VANDPD    480(SI), Y13, Y14
+	VMULPD    (E_C+C_INCINH)(DI), Y14, Y13
+	VADDPD    Y13, Y5, Y5
+	VMULPD    (I_C+C_INCINH)(DI), Y14, Y13
+	VADDPD    Y13, Y11, Y11
+	VADDPD    CNT_I(DI), Y14, Y13
+	VMOVUPD   Y13, CNT_I(DI)
+	JMP       moreI
+moreI_done:
+
+events:
+	// events: a spike of a lane alive, the failing step
 	MOVQ    K_SPIKE_E(DI), AX
 	ORQ     K_SPIKE_I(DI), AX
-	ANDQ    R12, AX
-	ORQ     BX, AX
+	ANDQ    K_ALIVE(DI), AX
 	JNZ     done
-	CMPQ    CX, R13
+	CMPQ    CX, K_NEXT(DI)
 	JEQ     done
 
 	// runaway: |v| ≤ RunawayVolt in every lane alive, as ordered comparisons (NaN fails)
@@ -180,7 +225,7 @@ loop:
 	VANDPD    Y13, Y12, Y12
 	VMOVMSKPD Y12, AX
 	NOTQ      AX
-	ANDQ      R12, AX
+	ANDQ      K_ALIVE(DI), AX
 	JNZ       done
 
 	INCQ CX
