@@ -91,9 +91,9 @@ $(DUCK): tools/duckcheck/main.go tools/duckcheck/go.mod
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./sim/
 
-## bench-brian2: eisweep and Brian2 side by side, the single unit and the network (needs python3-brian; ~25 min); writes BENCHMARKS.md
+## bench-brian2: eisweep and Brian2 side by side, the single unit and the network, and the lockstep path against commit 8d1530a (needs python3-brian and git; ~30 min); writes BENCHMARKS.md
 bench-brian2:
-	{ bash tools/bench_brian2.sh && echo && bash tools/bench_network.sh; } > BENCHMARKS.md.new && mv BENCHMARKS.md.new BENCHMARKS.md && cat BENCHMARKS.md
+	{ bash tools/bench_brian2.sh && echo && bash tools/bench_lockstep.sh && echo && bash tools/bench_network.sh; } > BENCHMARKS.md.new && mv BENCHMARKS.md.new BENCHMARKS.md && cat BENCHMARKS.md
 
 ## bench-network: only the network's side-by-side benchmark (needs python3-brian; a few minutes); prints Markdown
 bench-network:

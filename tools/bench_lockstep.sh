@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Side-by-side benchmark of the single-unit throughput (issue 17) against a build of commit
+# 8d1530a, the last one that ran every seed run alone, in one invocation:
+#
+#   bash tools/bench_lockstep.sh [--quick]     (make bench-brian2 puts its Markdown in BENCHMARKS.md)
+#
+# eisweep run of 20,000 seed replicates at -j 1 and -j 2, both builds alternating so that anything
+# else on the machine disturbs both alike; the Go benchmarks of the lockstep path and its bound;
+# the rows of both builds compared in DuckDB (every column but run_ms). Needs git, Go and cgo
+# (for tools/duckcheck). Prints Markdown.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+quick=0
+[ "${1:-}" = "--quick" ] && quick=1
+base=8d1530a
+out=$(mktemp -d /tmp/eisweep-lockstep-XXXXXX)
+trap 'git worktree remove --force "$out/base" >/dev/null 2>&1 || true; rm -rf "$out"' EXIT
+reps=5; runs=20000; count=6
+if [ $quick = 1 ]; then reps=2; runs=2000; count=2; fi
+
+echo "bench-lockstep: building $base and this tree" >&2
+git worktree add --detach "$out/base" "$base" >/dev/null 2>&1
+(cd "$out/base" && go build -o "$out/eisweep-base" ./cmd/eisweep)
+go build -o "$out/eisweep-new" ./cmd/eisweep
+make -s bin/duckcheck >/dev/null
+printf 'name = "seed"\nreplicates = %d\n' "$runs" > "$out/seed.toml"
+
+echo "bench-lockstep: eisweep run, $reps rounds" >&2
+for _ in $(seq $reps); do
+  for j in 1 2; do
+    for b in base new; do
+      rm -rf "$out/res-$b"
+      /usr/bin/time -f "$b $j %e %M" -a -o "$out/times.txt" "$out/eisweep-$b" run --quiet -j $j -o "$out/res-$b" "$out/seed.toml" >/dev/null
+    done
+  done
+done
+q() { bin/duckcheck "$1" | tail -n 1; }
+cols="SELECT * EXCLUDE (run_ms) FROM read_parquet('$out/res-base/runs/*.parquet')"
+colsn="SELECT * EXCLUDE (run_ms) FROM read_parquet('$out/res-new/runs/*.parquet')"
+diff1=$(q "SELECT count(*) FROM ($cols EXCEPT ALL $colsn)")
+diff2=$(q "SELECT count(*) FROM ($colsn EXCEPT ALL $cols)")
+ncols=$(q "SELECT count(*) FROM (DESCRIBE $cols)")
+nrows=$(q "SELECT count(*) FROM read_parquet('$out/res-new/runs/*.parquet')")
+
+echo "bench-lockstep: Go benchmarks" >&2
+go test -run '^$' -bench 'SeedBatch/lanes=4|SeedRun$|LockStepsBare|StepBare$|Poisson$' -benchmem -count $count ./sim > "$out/sim.txt"
+
+python3 - "$out" "$runs" "$diff1" "$diff2" "$ncols" "$nrows" "$base" <<'PY'
+import re, statistics, sys
+out, runs, d1, d2, ncols, nrows, base = sys.argv[1:]
+t = {}
+for line in open(f"{out}/times.txt"):
+    b, j, s, kb = line.split()
+    t.setdefault((b, j), []).append((float(s), int(kb)))
+def med(xs): return statistics.median(xs)
+def rng(xs): return f"{med(xs):.2f} s ({min(xs):.2f}–{max(xs):.2f})"
+bench = {}
+for line in open(f"{out}/sim.txt"):
+    m = re.match(r"Benchmark(\S+?)-\d+\s+\d+\s+([\d.]+) ns/op", line)
+    if m: bench.setdefault(m.group(1), []).append(float(m.group(2)))
+print(f"## Single-unit throughput: runs in lockstep (issue 17)\n")
+print(f"`bash tools/bench_lockstep.sh`: `eisweep run` of {int(runs):,} seed replicates, a build of commit {base} (every run alone) and this tree alternating, {len(t[('new','1')])} rounds; medians (min–max).\n")
+print("| | " + base + " | this tree | ratio |")
+print("|---|---|---|---|")
+ratio = {}
+for j in ("1", "2"):
+    b = [s for s, _ in t[("base", j)]]; n = [s for s, _ in t[("new", j)]]
+    ratio[j] = med(b) / med(n)
+    print(f"| `-j {j}`, end to end | {rng(b)} | {rng(n)} | {ratio[j]:.2f}× |")
+for j in ("1", "2"):
+    b = [kb for _, kb in t[("base", j)]]; n = [kb for _, kb in t[("new", j)]]
+    print(f"| `-j {j}`, peak RSS | {med(b)/1024:.0f} MB | {med(n)/1024:.0f} MB | |")
+sb = lambda k: med(bench[k]) if k in bench else float("nan")
+scale_new = med([s for s, _ in t[("new", "1")]]) / med([s for s, _ in t[("new", "2")]])
+scale_base = med([s for s, _ in t[("base", "1")]]) / med([s for s, _ in t[("base", "2")]])
+print(f"\n1 → 2 workers: {scale_new:.2f}× (the {base} build: {scale_base:.2f}×). Rows: {nrows} per sweep, {ncols} columns besides run_ms; rows of {base} not in this tree's: {d1}, of this tree's not in {base}'s: {d2} (DuckDB `EXCEPT ALL`).\n")
+bare = sb("LockStepsBare"); batch = sb("SeedBatch/lanes=4"); alone = sb("SeedRun")
+print("| Go benchmark (median) | per | time |")
+print("|---|---|---|")
+print(f"| `BenchmarkSeedRun` (one seed run alone, 10,000 steps) | run | {alone/1e3:.1f} µs |")
+print(f"| `BenchmarkSeedBatch/lanes=4` (seed runs in lockstep, Poisson input included) | run | {batch/1e3:.1f} µs |")
+print(f"| `BenchmarkLockStepsBare` (the kernel without inputs or spikes: the bound) | step of 4 runs | {bare:.2f} ns ({bare*10000/4/1e3:.1f} µs per run) |")
+print(f"| `BenchmarkPoisson` (the seed's excitatory input alone, 10,000 steps) | run | {sb('Poisson')/1e3:.1f} µs |")
+print(f"\nLockstep against alone: {alone/batch:.2f}×; the batch against its bound: {batch/(bare*10000/4):.2f}×. The bound is the latency of v's update chain, seven dependent vector operations and a division (about 32 cycles per step on Zen 4), which four runs share.\n")
+print("Targets: " + "; ".join([
+    f"≥ 3× runs per second at -j 1: {'met' if ratio['1'] >= 3 else 'not met'} ({ratio['1']:.2f}×)",
+    f"1 → 2 workers ≥ 1.85×: {'met' if scale_new >= 1.85 else 'not met'} ({scale_new:.2f}×)",
+    f"batch within 1.5× of the bound: {'met' if batch/(bare*2500) <= 1.5 else 'not met'} ({batch/(bare*2500):.2f}×, Poisson drawing included)",
+    f"rows identical: {'yes' if d1 == '0' and d2 == '0' else 'NO'}",
+]) + ".")
+PY
