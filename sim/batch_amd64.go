@@ -221,8 +221,12 @@ func (b *lockstep) flag(n0, n1 int64, in []Input, pend, last, failAt *[4]int64, 
 		clear(b.more[:m])
 	}
 	for l := range 4 {
-		if p, ok := in[l].(*Poisson); ok {
-			pend[l] = b.flagPoisson(p, pend[l], n0, n1, first, more, l)
+		switch in := in[l].(type) {
+		case *Poisson:
+			pend[l] = b.flagPoisson(in, pend[l], n0, n1, first, more, l)
+			continue
+		case *Steps:
+			pend[l] = b.flagSteps(in, pend[l], n0, n1, first, more, l)
 			continue
 		}
 		for failAt[l] == math.MaxInt64 && pend[l] < n1 {
@@ -272,6 +276,29 @@ func (b *lockstep) flagPoisson(p *Poisson, s, n0, n1 int64, first []uint8, more 
 		p.i = p.m
 		s = p.refill()
 	}
+	return s
+}
+
+// flagSteps is flagPoisson for a replayed input: NewSteps has checked that its steps never
+// decrease, so the lane needs none of flag's checks and takes them from its slice.
+func (b *lockstep) flagSteps(in *Steps, s, n0, n1 int64, first []uint8, more [][4]int32, l int) int64 {
+	bit := uint8(1) << l
+	rest := in.steps[in.i:]
+	i := 0
+	for ; s < n1; i++ {
+		if j := s - n0; first[j]&bit == 0 {
+			first[j] |= bit
+		} else {
+			more[j][l]++
+			b.more[j] = true
+		}
+		if i == len(rest) {
+			s = End
+			break
+		}
+		s = rest[i]
+	}
+	in.i += min(i, len(rest))
 	return s
 }
 

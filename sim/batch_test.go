@@ -218,3 +218,44 @@ func BenchmarkSeedBatch(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkSeedBatchReplay is BenchmarkSeedBatch/lanes=4 with each run's Poisson input drawn
+// once, before the timing, and replayed: the batch simulation alone (flagging and delivering the
+// input, both units, the events), without drawing the random numbers. Per op: one seed run.
+func BenchmarkSeedBatchReplay(b *testing.B) {
+	x, err := NewExperiment(seedConfig())
+	if err != nil {
+		b.Fatal(err)
+	}
+	const lanes = 4
+	xs := make([]*Experiment, lanes)
+	exc, inh := make([]Input, lanes), make([]Input, lanes)
+	steps := make([]*Steps, 2*lanes)
+	outs, errs := make([]*Result, lanes), make([]error, lanes)
+	for j := range xs {
+		var d Drive
+		e, i, err := d.Inputs(x, seedInput, uint64(j))
+		if err != nil {
+			b.Fatal(err)
+		}
+		for k, in := range []Input{e, i} {
+			var s []int64
+			for n := in.Next(); n != End; n = in.Next() {
+				s = append(s, n)
+			}
+			if steps[2*j+k], err = NewSteps(s); err != nil {
+				b.Fatal(err)
+			}
+		}
+		xs[j], outs[j], exc[j], inh[j] = x, new(Result), steps[2*j], steps[2*j+1]
+	}
+	var batch Batch
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i += lanes {
+		for _, s := range steps {
+			s.Reset()
+		}
+		batch.Run(xs, exc, inh, outs, errs)
+	}
+}
