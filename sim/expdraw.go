@@ -15,9 +15,13 @@ import (
 //
 // The tables k and w are not copied from the library: they are read off ExpFloat64 at start-up
 // by feeding it chosen numbers (expTables).
+//
+// The zero value is ready. Nothing in it points into itself or its generator, which the caller
+// passes on every call: a Drive, and the Poisson streams and expDraws in it, may be moved (a
+// slice of them grows) between runs. (An earlier version kept a rand.Rand over a field of its
+// own; after a move it read the old copy's state, TestRunBatchEqualsRun.)
 type expDraw struct {
-	src    *pcg
-	replay expReplay
+	replay *expReplay // allocated on the first rejection
 	slow   *rand.Rand // over replay
 }
 
@@ -37,31 +41,29 @@ func (r *expReplay) Uint64() uint64 {
 	return r.src.next()
 }
 
-// reset makes e draw from src.
-func (e *expDraw) reset(src *pcg) {
-	e.src = src
-	e.replay = expReplay{src: src}
-	if e.slow == nil {
-		e.slow = rand.New(&e.replay)
-	}
-}
-
-// next returns the next exponential number of mean 1: what rand.New(src).ExpFloat64() returns.
-func (e *expDraw) next() float64 {
-	u := e.src.next()
+// next returns the next exponential number of mean 1 from src: what rand.New(src).ExpFloat64()
+// returns.
+func (e *expDraw) next(src *pcg) float64 {
+	u := src.next()
 	j, i := uint32(u), uint8(u>>32)
 	if j < expK[i] {
 		return float64(j) * expW[i]
 	}
-	return e.rejected(u)
+	return e.rejected(src, u)
 }
 
-// rejected is next's rare path: ExpFloat64 itself, drawing u first.
+// rejected is next's rare path: ExpFloat64 itself, drawing u first and then from src.
 //
 //go:noinline
-func (e *expDraw) rejected(u uint64) float64 {
-	e.replay.held, e.replay.has = u, true
-	return e.slow.ExpFloat64()
+func (e *expDraw) rejected(src *pcg, u uint64) float64 {
+	if e.replay == nil {
+		e.replay = new(expReplay)
+		e.slow = rand.New(e.replay)
+	}
+	*e.replay = expReplay{src: src, held: u, has: true}
+	x := e.slow.ExpFloat64()
+	e.replay.src = nil
+	return x
 }
 
 // expK and expW are the ziggurat's layer tables, as ExpFloat64 uses them: a draw with layer i

@@ -28,7 +28,7 @@ const End = math.MaxInt64
 // Reset prepares it for a run; the zero value is an empty stream.
 type Poisson struct {
 	st    poissonState
-	exp   expDraw // over st.rng
+	exp   expDraw // over st.rng, for the draws the ziggurat rejects
 	every bool    // p ≥ 1: every cell succeeds
 
 	ahead [poissonAhead]int64 // spikes drawn ahead: ahead[i:m] are still to be returned
@@ -59,7 +59,6 @@ func (p *Poisson) Reset(seed1, seed2 uint64, nSources int, rateHz, dtSec float64
 	}
 	end := int64(nSources) * nSteps
 	p.st = poissonState{rng: pcg{seed1, seed2}, pos: -1, n: int64(nSources), end: end, endF: float64(end)}
-	p.exp.reset(&p.st.rng)
 	p.every, p.i, p.m = prob >= 1, 0, 0
 	if prob == 0 {
 		p.st.pos = end
@@ -119,7 +118,7 @@ func (p *Poisson) fill(dst []int64) int {
 		if i += k; !rejected {
 			break
 		}
-		if st.pos = skip(st.pos, p.exp.rejected(u), st.lambda, st.end); st.pos >= st.end {
+		if st.pos = skip(st.pos, p.exp.rejected(&st.rng, u), st.lambda, st.end); st.pos >= st.end {
 			break
 		}
 		dst[i] = st.pos / st.n

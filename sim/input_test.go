@@ -2,6 +2,7 @@ package sim
 
 import (
 	"math"
+	"slices"
 	"testing"
 
 	"gonum.org/v1/gonum/stat/distuv"
@@ -206,6 +207,39 @@ func TestStepCount(t *testing.T) {
 	}{{1, 1e-4, 10000}, {1, 5e-5, 20000}, {0.3, 1e-4, 3000}, {1.00005, 1e-4, 10001}, {1.0000000001, 1e-4, 10000}, {2.5, 0.1 * 1e-3, 25000}} {
 		if got := StepCount(c.dur, c.dt); got != c.want {
 			t.Errorf("StepCount(%g, %g) = %d, want %d", c.dur, c.dt, got, c.want)
+		}
+	}
+}
+
+// TestDriveMoved: a Drive copied to another address between runs (as a growing slice of them
+// moves them) draws what a fresh one draws, the ziggurat's rejected draws included. A Drive
+// that kept a generator over a field of its own read the old copy after a move.
+func TestDriveMoved(t *testing.T) {
+	x, err := NewExperiment(seedConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	drain := func(in Input) (s []int64) {
+		for n := in.Next(); n != End; n = in.Next() {
+			s = append(s, n)
+		}
+		return s
+	}
+	drives := make([]Drive, 1)
+	if _, _, err := drives[0].Inputs(x, seedInput, 1); err != nil {
+		t.Fatal(err)
+	}
+	for seed := uint64(2); seed < 6; seed++ {
+		drives = append(drives[:len(drives):len(drives)], Drive{}) // a new array: drives[0] moves
+		e, i, err := drives[0].Inputs(x, seedInput, seed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var fresh Drive
+		fe, fi, _ := fresh.Inputs(x, seedInput, seed)
+		ge, gi := drain(e), drain(i)
+		if we, wi := drain(fe), drain(fi); !slices.Equal(ge, we) || !slices.Equal(gi, wi) {
+			t.Fatalf("seed %d: a moved Drive drew %d and %d spikes, a fresh one %d and %d (or other steps)", seed, len(ge), len(gi), len(we), len(wi))
 		}
 	}
 }
