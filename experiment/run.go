@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -21,6 +20,7 @@ type UnitWorker struct {
 	res    sim.Result
 	fi     sim.FIScratch
 	traces sim.Traces
+	prep   preparer
 }
 
 // SetStop makes the worker's simulations return sim.ErrStopped soon after *stop becomes true
@@ -40,7 +40,7 @@ type Result struct {
 // (nil: none). A run that fails numerically is a row with status "failed"; the error is for
 // everything else, and is sim.ErrStopped when the worker was stopped.
 func (w *UnitWorker) Run(def *sweep.Definition, r sweep.RunRef, cache *FICache, haveFI func(FIKey) bool) (Result, error) {
-	res, x, err := prepare(def, r, cache, haveFI, &w.fi)
+	res, x, err := w.prep.prepare(def, r, cache, haveFI, &w.fi)
 	if err != nil {
 		return res, err
 	}
@@ -74,14 +74,7 @@ type BatchWorker struct {
 	inh    []sim.Input
 	errs   []error
 	stop   *atomic.Bool
-
-	// The last prepared point's result before its simulation (with no f-I rows) and experiment:
-	// a batch's runs are mostly replicates of one point, whose model, experiment and f-I lookups
-	// are the same (prepare was 5 % of a seed sweep's CPU).
-	last     Result
-	lastX    *sim.Experiment
-	lastOK   bool
-	lastSeen sweep.Point
+	prep   preparer
 }
 
 // SetStop makes the worker's simulations return sim.ErrStopped soon after *stop becomes true.
@@ -107,19 +100,9 @@ func (w *BatchWorker) RunBatch(def *sweep.Definition, rs []sweep.RunRef, cache *
 	out := make([]Result, len(rs))
 	w.xs, w.exc, w.inh, w.outs, w.errs = w.xs[:0], w.exc[:0], w.inh[:0], w.outs[:0], w.errs[:0]
 	for j, r := range rs {
-		var res Result
-		var x *sim.Experiment
-		if w.lastOK && samePoint(w.lastSeen, r.Point) {
-			res, x = w.last, w.lastX
-			res.Row.RunID, res.Row.Replicate, res.Row.Seed, res.Row.Point = r.ID, r.Replicate, sweep.RunSeed(def.Seed, r.ID), r.Point
-		} else {
-			var err error
-			if res, x, err = prepare(def, r, cache, haveFI, &w.fi); err != nil {
-				w.lastOK = false
-				return nil, err
-			}
-			w.last, w.lastX, w.lastOK, w.lastSeen = res, x, true, slices.Clone(r.Point)
-			w.last.FI = nil
+		res, x, err := w.prep.prepare(def, r, cache, haveFI, &w.fi)
+		if err != nil {
+			return nil, err
 		}
 		out[j] = res
 		w.xs, w.outs, w.errs = append(w.xs, x), append(w.outs, &w.res[j]), append(w.errs, nil)
@@ -142,6 +125,33 @@ func (w *BatchWorker) RunBatch(def *sweep.Definition, rs []sweep.RunRef, cache *
 		out[j].Row.RunMs = ms
 	}
 	return out, nil
+}
+
+// preparer is prepare with a memory of the last point it prepared: a worker's runs come mostly
+// as the replicates of one point after another, whose model, experiment and f-I lookups are the
+// same (prepare was 5 % of a seed sweep's CPU). The experiment is shared by those runs, which only
+// read it. The zero value is ready.
+type preparer struct {
+	last Result          // the last point's result before its simulation, without f-I rows
+	x    *sim.Experiment // its experiment; nil when there is no last point
+	pt   sweep.Point     // its values (a copy: callers reuse their points)
+}
+
+// prepare is prepare(def, r, …), from memory when r is of the last point.
+func (p *preparer) prepare(def *sweep.Definition, r sweep.RunRef, cache *FICache, haveFI func(FIKey) bool, fi *sim.FIScratch) (Result, *sim.Experiment, error) {
+	if p.x != nil && samePoint(p.pt, r.Point) {
+		res := p.last
+		res.Row.RunID, res.Row.Replicate, res.Row.Seed, res.Row.Point = r.ID, r.Replicate, sweep.RunSeed(def.Seed, r.ID), r.Point
+		return res, p.x, nil
+	}
+	res, x, err := prepare(def, r, cache, haveFI, fi)
+	if err != nil {
+		p.x = nil
+		return res, x, err
+	}
+	p.last, p.x, p.pt = res, x, append(p.pt[:0], r.Point...)
+	p.last.FI = nil
+	return res, x, nil
 }
 
 // samePoint reports whether a and b hold the same values (numbers to the bit).

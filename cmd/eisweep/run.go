@@ -156,10 +156,7 @@ SLURM_ARRAY_TASK_COUNT.`,
 				}
 				fmt.Fprintln(stdout)
 				var ex *experiment.Row
-				if p, ok := sum.Example.(*experiment.Result); ok {
-					sum.Example = *p
-				}
-				if r, ok := sum.Example.(experiment.Result); ok {
+				if r, ok := sum.Example.(*experiment.Result); ok {
 					ex = &r.Row
 				} else if ex, err = experiment.DescribePoint(def); err != nil {
 					return err
