@@ -91,7 +91,8 @@ func runLockstep(b *lockstep, xs []*Experiment, exc, inh []Input, outs []*Result
 	k := &b.kern
 	*k = lockKern{}
 	for l, x := range xs {
-		for u, c := range [2]*unitStep{&x.exc, &x.inh} {
+		for u := range 2 {
+			c := x.unit(u)
 			k.st[u][kV][l] = c.initialV
 			k.last[u][l] = NeverSpiked
 			k.ref[u][l] = c.refSteps
@@ -236,15 +237,21 @@ func (b *lockstep) flag(n0, n1 int64, in []Input, pend, last, failAt *[4]int64, 
 				failErr[l] = fmt.Errorf("input spike at step %d delivered after step %d: input steps must not decrease", s, last[l])
 				break
 			}
-			if j := s - n0; first[j]&(1<<l) == 0 {
-				first[j] |= 1 << l
-			} else {
-				more[j][l]++
-				b.more[j] = true
-			}
+			b.mark(s-n0, l, first, more)
 			last[l] = s
 			pend[l] = in[l].Next()
 		}
+	}
+}
+
+// mark flags an input spike of lane l at step j of the chunk: the lane's first of the step in
+// first, a later one counted in more (and the step in b.more).
+func (b *lockstep) mark(j int64, l int, first []uint8, more [][4]int32) {
+	if bit := uint8(1) << l; first[j]&bit == 0 {
+		first[j] |= bit
+	} else {
+		more[j][l]++
+		b.more[j] = true
 	}
 }
 
@@ -253,21 +260,12 @@ func (b *lockstep) flag(n0, n1 int64, in []Input, pend, last, failAt *[4]int64, 
 // pending one, the first at or after n1 (taken from p). A Poisson stream's steps never
 // decrease, so the lane needs none of flag's checks.
 func (b *lockstep) flagPoisson(p *Poisson, s, n0, n1 int64, first []uint8, more [][4]int32, l int) int64 {
-	bit := uint8(1) << l
-	mark := func(s int64) {
-		if j := s - n0; first[j]&bit == 0 {
-			first[j] |= bit
-		} else {
-			more[j][l]++
-			b.more[j] = true
-		}
-	}
 	for s < n1 {
-		mark(s)
+		b.mark(s-n0, l, first, more)
 		ahead := p.ahead[p.i:p.m]
 		i := 0
 		for ; i < len(ahead) && ahead[i] < n1; i++ {
-			mark(ahead[i])
+			b.mark(ahead[i]-n0, l, first, more)
 		}
 		if i < len(ahead) {
 			p.i += i + 1
@@ -282,16 +280,10 @@ func (b *lockstep) flagPoisson(p *Poisson, s, n0, n1 int64, first []uint8, more 
 // flagSteps is flagPoisson for a replayed input: NewSteps has checked that its steps never
 // decrease, so the lane needs none of flag's checks and takes them from its slice.
 func (b *lockstep) flagSteps(in *Steps, s, n0, n1 int64, first []uint8, more [][4]int32, l int) int64 {
-	bit := uint8(1) << l
 	rest := in.steps[in.i:]
 	i := 0
 	for ; s < n1; i++ {
-		if j := s - n0; first[j]&bit == 0 {
-			first[j] |= bit
-		} else {
-			more[j][l]++
-			b.more[j] = true
-		}
+		b.mark(s-n0, l, first, more)
 		if i == len(rest) {
 			s = End
 			break

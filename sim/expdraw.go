@@ -45,11 +45,20 @@ func (r *expReplay) Uint64() uint64 {
 // returns.
 func (e *expDraw) next(src *pcg) float64 {
 	u := src.next()
-	j, i := uint32(u), uint8(u>>32)
-	if j < expK[i] {
-		return float64(j) * expW[i]
+	if x, ok := expFast(u); ok {
+		return x
 	}
 	return e.rejected(src, u)
+}
+
+// expFast is the ziggurat's fast path for the draw u: its number, or ok false where ExpFloat64
+// rejects u and draws again (then expDraw.rejected). poisson_amd64.s does the same.
+func expFast(u uint64) (x float64, ok bool) {
+	j, i := uint32(u), uint8(u>>32)
+	if j >= expK[i] {
+		return 0, false
+	}
+	return float64(j) * expW[i], true
 }
 
 // rejected is next's rare path: ExpFloat64 itself, drawing u first and then from src.

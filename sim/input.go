@@ -134,12 +134,12 @@ func fillGo(st *poissonState, dst []int64) (k int, u uint64, rejected bool) {
 	r, pos, n, end, lambda := st.rng, st.pos, st.n, st.end, st.lambda
 	for k < len(dst) {
 		u = r.next()
-		j, l := uint32(u), uint8(u>>32)
-		if j >= expK[l] {
+		x, ok := expFast(u)
+		if !ok {
 			rejected = true
 			break
 		}
-		if pos = skip(pos, float64(j)*expW[l], lambda, end); pos >= end {
+		if pos = skip(pos, x, lambda, end); pos >= end {
 			break
 		}
 		dst[k] = pos / n
