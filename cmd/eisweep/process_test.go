@@ -50,11 +50,12 @@ func writeDef(t *testing.T, text string) string {
 	return p
 }
 
-// longSweep takes several seconds: 4000 runs of 4 s of model time.
+// longSweep takes several seconds: 4000 runs of 20 s of model time (about 3 s on two cores
+// in lockstep; 4 s runs finished before TestSignals' signal at 700 ms).
 const longSweep = `name = "long"
 replicates = 4000
 [params]
-"sim.duration" = "4 s"
+"sim.duration" = "20 s"
 "fi.n_currents" = 301
 `
 
@@ -105,7 +106,9 @@ func TestSignals(t *testing.T) {
 		}
 		// What the run says it wrote is what is on disk.
 		var said, done int
-		if _, err := fmt.Sscanf(stderr.String()[strings.Index(stderr.String(), "eisweep: ")+len("eisweep: "):], "%d runs written", &said); err != nil {
+		if i := strings.Index(stderr.String(), "eisweep: "); i < 0 {
+			t.Errorf("%v: no count of runs written in %q", c.sig, stderr.String())
+		} else if _, err := fmt.Sscanf(stderr.String()[i+len("eisweep: "):], "%d runs written", &said); err != nil {
 			t.Errorf("%v: no count of runs written in %q", c.sig, stderr.String())
 		}
 		fmt.Sscanf(strings.TrimSpace(strings.SplitN(out, "\n", 3)[1]), "done %d", &done)
