@@ -3,9 +3,6 @@ package experiment
 import (
 	"math"
 
-	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
-
 	"github.com/eisweep/eisweep/sweep"
 	"github.com/eisweep/eisweep/table"
 )
@@ -23,14 +20,7 @@ func ParamColumns[T any](k sweep.Experiment, keep func(int) bool, params func(*T
 			doc += " (" + p.Unit + ")"
 		}
 		if p.Words() {
-			cs = append(cs, table.Column[T]{Name: p.Column(), Type: arrow.BinaryTypes.String, Nullable: true, Doc: doc,
-				Append: func(b array.Builder, r *T) {
-					if _, w := params(r); w[i] != "" {
-						b.(*array.StringBuilder).Append(w[i])
-						return
-					}
-					b.AppendNull()
-				}})
+			cs = append(cs, table.StringOrNull(p.Column(), doc, func(r *T) string { _, w := params(r); return w[i] }))
 			continue
 		}
 		cs = append(cs, table.FloatOrNull(p.Column(), doc, func(r *T) float64 { v, _ := params(r); return v[i] }))

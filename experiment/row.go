@@ -4,7 +4,6 @@ import (
 	"math"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
 
 	"github.com/eisweep/eisweep/analysis"
 	"github.com/eisweep/eisweep/sweep"
@@ -45,45 +44,32 @@ const (
 )
 
 func f64(name, doc string, get func(*Row) float64) table.Column[Row] {
-	return table.Column[Row]{Name: name, Type: arrow.PrimitiveTypes.Float64, Doc: doc,
-		Append: func(b array.Builder, r *Row) { b.(*array.Float64Builder).Append(get(r)) }}
+	return table.Float(name, doc, get)
 }
 
 // measured is a float column that is null when the run failed or the value is NaN (undefined,
 // e.g. the threshold of a unit that never fires in the f-I range).
 func measured(name, doc string, get func(*Row) float64) table.Column[Row] {
-	return table.Column[Row]{Name: name, Type: arrow.PrimitiveTypes.Float64, Nullable: true, Doc: doc,
-		Append: func(b array.Builder, r *Row) {
-			v := get(r)
-			if r.Status != StatusOK || math.IsNaN(v) {
-				b.AppendNull()
-				return
-			}
-			b.(*array.Float64Builder).Append(v)
-		}}
+	return table.FloatNullable(name, doc, func(r *Row) (float64, bool) {
+		v := get(r)
+		return v, r.Status == StatusOK && !math.IsNaN(v)
+	})
 }
 
+// i64 is an int column, null when nullable and the run failed.
 func i64(name, doc string, nullable bool, get func(*Row) int64) table.Column[Row] {
-	return table.Column[Row]{Name: name, Type: arrow.PrimitiveTypes.Int64, Nullable: nullable, Doc: doc,
-		Append: func(b array.Builder, r *Row) {
-			if nullable && r.Status != StatusOK {
-				b.AppendNull()
-				return
-			}
-			b.(*array.Int64Builder).Append(get(r))
-		}}
+	if !nullable {
+		return table.Int(name, doc, get)
+	}
+	return table.IntOrNull(name, doc, func(r *Row) (int64, bool) { return get(r), r.Status == StatusOK })
 }
 
+// str is a string column, null where nullable and the value is "".
 func str(name, doc string, nullable bool, get func(*Row) string) table.Column[Row] {
-	return table.Column[Row]{Name: name, Type: arrow.BinaryTypes.String, Nullable: nullable, Doc: doc,
-		Append: func(b array.Builder, r *Row) {
-			v := get(r)
-			if nullable && v == "" {
-				b.AppendNull()
-				return
-			}
-			b.(*array.StringBuilder).Append(v)
-		}}
+	if !nullable {
+		return table.String(name, doc, get)
+	}
+	return table.StringOrNull(name, doc, get)
 }
 
 // balance computes docs/MODEL.md §6 for both units from the row's measurements: the E unit's set
@@ -131,8 +117,8 @@ var Columns = buildColumns()
 
 func buildColumns() []table.Column[Row] {
 	cs := []table.Column[Row]{
-		str("run_id", "identity of the run: hash of its parameter values and replicate", false, func(r *Row) string { return r.RunID.String() }),
-		str("cell_id", "identity of the run's grid cell: hash of its parameter values (runs of one cell differ only in replicate)", false, func(r *Row) string { return r.CellID.String() }),
+		table.Hex("run_id", "identity of the run: hash of its parameter values and replicate", func(r *Row) uint64 { return uint64(r.RunID) }),
+		table.Hex("cell_id", "identity of the run's grid cell: hash of its parameter values (runs of one cell differ only in replicate)", func(r *Row) uint64 { return uint64(r.CellID) }),
 		i64("replicate", "replicate number within its grid point, from 0", false, func(r *Row) int64 { return int64(r.Replicate) }),
 		i64("seed", "random seed of the run's input, derived from the sweep's seed and run_id", false, func(r *Row) int64 { return int64(r.Seed) }),
 		str("status", `"ok", or "failed" when the run failed numerically (measurements are then null)`, false, func(r *Row) string { return string(r.Status) }),
@@ -164,8 +150,8 @@ func buildColumns() []table.Column[Row] {
 		fiCol("gain_i_hz_per_pa", "f-I gain of the I unit (Hz/pA)", func(r *Row) float64 { return r.FII.GainHzPerPA }),
 		str("fi_status_e", `how θ and g of the E unit were found: "ok", "no_spike_in_range", "spikes_at_min"`, true, func(r *Row) string { return fiStatus(r, r.FIE) }),
 		str("fi_status_i", "as fi_status_e, for the I unit", true, func(r *Row) string { return fiStatus(r, r.FII) }),
-		str("fi_key_e", "identity of the E unit's f-I computation (unit, dt, f-I settings): joins the fi/ table's fi_key", false, func(r *Row) string { return r.FIKeyE.String() }),
-		str("fi_key_i", "identity of the I unit's f-I computation: joins the fi/ table's fi_key", false, func(r *Row) string { return r.FIKeyI.String() }),
+		table.Hex("fi_key_e", "identity of the E unit's f-I computation (unit, dt, f-I settings): joins the fi/ table's fi_key", func(r *Row) uint64 { return uint64(r.FIKeyE) }),
+		table.Hex("fi_key_i", "identity of the I unit's f-I computation: joins the fi/ table's fi_key", func(r *Row) uint64 { return uint64(r.FIKeyI) }),
 	)
 	cs = append(cs, measured("slope_lin", "slope of the linear balance model, fixed at rate_exc/rate_inh", func(r *Row) float64 {
 		return r.Model.Input.RateExcHz / r.Model.Input.RateInhHz
@@ -177,15 +163,10 @@ func buildColumns() []table.Column[Row] {
 }
 
 func fiCol(name, doc string, get func(*Row) float64) table.Column[Row] {
-	return table.Column[Row]{Name: name, Type: arrow.PrimitiveTypes.Float64, Nullable: true, Doc: doc,
-		Append: func(b array.Builder, r *Row) {
-			v := get(r)
-			if r.FIErr != "" || math.IsNaN(v) {
-				b.AppendNull()
-				return
-			}
-			b.(*array.Float64Builder).Append(v)
-		}}
+	return table.FloatNullable(name, doc, func(r *Row) (float64, bool) {
+		v := get(r)
+		return v, r.FIErr == "" && !math.IsNaN(v)
+	})
 }
 
 func fiStatus(r *Row, fi analysis.FIThresholdGain) string {

@@ -6,9 +6,6 @@ import (
 	"github.com/eisweep/eisweep/experiment"
 	"github.com/eisweep/eisweep/sweep"
 	"github.com/eisweep/eisweep/table"
-
-	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
 )
 
 // SolvedRow is one grid cell of solved.parquet: the cell's parameters and, per unit, the
@@ -138,27 +135,18 @@ func buildSolvedColumns() []table.Column[SolvedRow] {
 	for u, prefix := range []string{"e_", "i_"} {
 		unit := [2]string{"E unit: ", "I unit: "}[u]
 		for _, f := range solvedStrings {
-			cols = append(cols, table.Column[SolvedRow]{Name: prefix + f.name, Type: arrow.BinaryTypes.String, Nullable: true, Doc: unit + f.doc,
-				Append: func(b array.Builder, r *SolvedRow) {
-					if v := *f.get(&r.Units[u]); v != "" || f.name == "value_unit" && r.Units[u].Param != "" {
-						b.(*array.StringBuilder).Append(v)
-						return
-					}
-					b.AppendNull()
-				}})
+			cols = append(cols, table.StringNullable(prefix+f.name, unit+f.doc, func(r *SolvedRow) (string, bool) {
+				v := *f.get(&r.Units[u])
+				return v, v != "" || f.name == "value_unit" && r.Units[u].Param != ""
+			}))
 		}
 		for _, f := range solvedFloats {
 			cols = append(cols, table.FloatOrNull(prefix+f.name, unit+f.doc, func(r *SolvedRow) float64 { return *f.get(&r.Units[u]) }))
 		}
 		for _, f := range solvedInts {
-			cols = append(cols, table.Column[SolvedRow]{Name: prefix + f.name, Type: arrow.PrimitiveTypes.Int64, Nullable: true, Doc: unit + f.doc,
-				Append: func(b array.Builder, r *SolvedRow) {
-					if r.Units[u].Param != "" {
-						b.(*array.Int64Builder).Append(*f.get(&r.Units[u]))
-						return
-					}
-					b.AppendNull()
-				}})
+			cols = append(cols, table.IntOrNull(prefix+f.name, unit+f.doc, func(r *SolvedRow) (int64, bool) {
+				return *f.get(&r.Units[u]), r.Units[u].Param != ""
+			}))
 		}
 	}
 	return cols

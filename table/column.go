@@ -9,14 +9,47 @@ import (
 )
 
 // Column describes one column of a table whose rows are T: its name (with unit), Arrow type,
-// nullability, meaning, and how to append a row's value to an Arrow builder of that type.
+// nullability, meaning, and how to read a row's value. Make one with a constructor of this
+// package (Float, Int, String, Hex, Bool and their nullable forms); the zero Column writes
+// nothing.
 type Column[T any] struct {
 	Name     string
 	Type     arrow.DataType
 	Nullable bool
 	Doc      string
-	// Append appends r's value to b, a builder of Type.
-	Append func(b array.Builder, r *T)
+
+	// Exactly one getter is set, by Type. A getter's false is a null.
+	float   func(*T) (float64, bool)
+	int     func(*T) (int64, bool)
+	str     func(dst []byte, r *T) ([]byte, bool) // appends the value's bytes to dst
+	boolean func(*T) (bool, bool)
+}
+
+// Append appends r's value to b, a builder of the column's Type.
+func (c Column[T]) Append(b array.Builder, r *T) {
+	switch {
+	case c.float != nil:
+		if v, ok := c.float(r); ok {
+			b.(*array.Float64Builder).Append(v)
+			return
+		}
+	case c.int != nil:
+		if v, ok := c.int(r); ok {
+			b.(*array.Int64Builder).Append(v)
+			return
+		}
+	case c.str != nil:
+		if v, ok := c.str(nil, r); ok {
+			b.(*array.StringBuilder).BinaryBuilder.Append(v)
+			return
+		}
+	case c.boolean != nil:
+		if v, ok := c.boolean(r); ok {
+			b.(*array.BooleanBuilder).Append(v)
+			return
+		}
+	}
+	b.AppendNull()
 }
 
 // Field returns the column as an Arrow field, its doc in the field metadata.
@@ -69,61 +102,72 @@ func Docs[T any](cols []Column[T]) []ColumnDoc {
 // Float is a non-null float64 column.
 func Float[T any](name, doc string, get func(*T) float64) Column[T] {
 	return Column[T]{Name: name, Type: arrow.PrimitiveTypes.Float64, Doc: doc,
-		Append: func(b array.Builder, r *T) { b.(*array.Float64Builder).Append(get(r)) }}
+		float: func(r *T) (float64, bool) { return get(r), true }}
 }
 
 // FloatOrNull is a float64 column that is null where the value is NaN (undefined).
 func FloatOrNull[T any](name, doc string, get func(*T) float64) Column[T] {
-	return Column[T]{Name: name, Type: arrow.PrimitiveTypes.Float64, Nullable: true, Doc: doc,
-		Append: func(b array.Builder, r *T) {
-			if v := get(r); !math.IsNaN(v) {
-				b.(*array.Float64Builder).Append(v)
-				return
-			}
-			b.AppendNull()
-		}}
+	return FloatNullable(name, doc, func(r *T) (float64, bool) { v := get(r); return v, !math.IsNaN(v) })
+}
+
+// FloatNullable is a float64 column that is null where ok is false.
+func FloatNullable[T any](name, doc string, get func(*T) (v float64, ok bool)) Column[T] {
+	return Column[T]{Name: name, Type: arrow.PrimitiveTypes.Float64, Nullable: true, Doc: doc, float: get}
 }
 
 // Int is a non-null int64 column.
 func Int[T any](name, doc string, get func(*T) int64) Column[T] {
 	return Column[T]{Name: name, Type: arrow.PrimitiveTypes.Int64, Doc: doc,
-		Append: func(b array.Builder, r *T) { b.(*array.Int64Builder).Append(get(r)) }}
+		int: func(r *T) (int64, bool) { return get(r), true }}
 }
 
 // IntOrNull is an int64 column that is null where ok is false.
 func IntOrNull[T any](name, doc string, get func(*T) (v int64, ok bool)) Column[T] {
-	return Column[T]{Name: name, Type: arrow.PrimitiveTypes.Int64, Nullable: true, Doc: doc,
-		Append: func(b array.Builder, r *T) {
-			if v, ok := get(r); ok {
-				b.(*array.Int64Builder).Append(v)
-				return
-			}
-			b.AppendNull()
-		}}
+	return Column[T]{Name: name, Type: arrow.PrimitiveTypes.Int64, Nullable: true, Doc: doc, int: get}
 }
 
 // String is a non-null string column.
 func String[T any](name, doc string, get func(*T) string) Column[T] {
 	return Column[T]{Name: name, Type: arrow.BinaryTypes.String, Doc: doc,
-		Append: func(b array.Builder, r *T) { b.(*array.StringBuilder).Append(get(r)) }}
+		str: func(dst []byte, r *T) ([]byte, bool) { return append(dst, get(r)...), true }}
 }
 
 // StringOrNull is a string column that is null where the value is "".
 func StringOrNull[T any](name, doc string, get func(*T) string) Column[T] {
+	return StringNullable(name, doc, func(r *T) (string, bool) { v := get(r); return v, v != "" })
+}
+
+// StringNullable is a string column that is null where ok is false.
+func StringNullable[T any](name, doc string, get func(*T) (v string, ok bool)) Column[T] {
 	return Column[T]{Name: name, Type: arrow.BinaryTypes.String, Nullable: true, Doc: doc,
-		Append: func(b array.Builder, r *T) {
-			if v := get(r); v != "" {
-				b.(*array.StringBuilder).Append(v)
-				return
-			}
-			b.AppendNull()
+		str: func(dst []byte, r *T) ([]byte, bool) {
+			v, ok := get(r)
+			return append(dst, v...), ok
 		}}
+}
+
+// Hex is a non-null string column of 16 lower-case hex digits: an identity (run_id, cell_id, a
+// key), written as it is printed with %016x.
+func Hex[T any](name, doc string, get func(*T) uint64) Column[T] {
+	return Column[T]{Name: name, Type: arrow.BinaryTypes.String, Doc: doc,
+		str: func(dst []byte, r *T) ([]byte, bool) { return AppendHex(dst, get(r)), true }}
+}
+
+// AppendHex appends v as 16 lower-case hex digits, as fmt's %016x prints it.
+func AppendHex(dst []byte, v uint64) []byte {
+	const digits = "0123456789abcdef"
+	var b [16]byte
+	for i := 15; i >= 0; i-- {
+		b[i] = digits[v&15]
+		v >>= 4
+	}
+	return append(dst, b[:]...)
 }
 
 // Bool is a non-null boolean column.
 func Bool[T any](name, doc string, get func(*T) bool) Column[T] {
 	return Column[T]{Name: name, Type: arrow.FixedWidthTypes.Boolean, Doc: doc,
-		Append: func(b array.Builder, r *T) { b.(*array.BooleanBuilder).Append(get(r)) }}
+		boolean: func(r *T) (bool, bool) { return get(r), true }}
 }
 
 // SortedKeys returns m's keys in order.
