@@ -16,7 +16,9 @@ import (
 )
 
 // TestSweepCompactsWhenComplete: a complete sweep ends compacted (a single part too, so that
-// every complete folder has one shape); an interrupted one does not.
+// every complete folder has one shape); an interrupted one does not. A sweep whose rows are all
+// written by its last flush into an empty folder writes them once, compacted, with the rows a
+// sweep of many parts ends with.
 func TestSweepCompactsWhenComplete(t *testing.T) {
 	dir := t.TempDir()
 	s, err := Run(context.Background(), testsweep.Small(t, "cmp", 40, ""), Options{OutDir: dir, FlushRows: 6})
@@ -30,14 +32,21 @@ func TestSweepCompactsWhenComplete(t *testing.T) {
 	if rows := testsweep.ReadAll(t, dir); len(rows) != 40 {
 		t.Errorf("%d rows after compaction, want 40", len(rows))
 	}
-	// A sweep of one part ends compacted too; compacting again rewrites nothing.
+	// A sweep of one part ends compacted too, written once; compacting again rewrites nothing.
 	one := t.TempDir()
-	if _, err := Run(context.Background(), testsweep.Small(t, "one", 5, ""), Options{OutDir: one}); err != nil {
+	s, err = Run(context.Background(), testsweep.Small(t, "cmp", 40, ""), Options{OutDir: one})
+	if err != nil {
 		t.Fatal(err)
 	}
 	parts = testsweep.Files(t, one, "runs")
 	if len(parts) != 1 || !strings.HasPrefix(filepath.Base(parts[0]), "compact-") {
 		t.Errorf("a one-part sweep ends as %v, want one compact-* file", parts)
+	}
+	if len(s.Parts) != 1 || s.Parts[0] != parts[0] || len(s.Compact) != 1 || s.Compact[0].Rewritten || s.Compact[0].Rows != 40 {
+		t.Errorf("a one-part sweep published %v and its compaction did %+v; want the compacted file written once", s.Parts, s.Compact)
+	}
+	if a, b := testsweep.ReadAll(t, dir), testsweep.ReadAll(t, one); len(a) != len(b) || fmt.Sprint(a) != fmt.Sprint(b) {
+		t.Errorf("rows written once differ from rows compacted from parts")
 	}
 	again, err := Compact(context.Background(), one, experiment.UnitTables, nil)
 	if err != nil || len(again) != 1 || again[0].Rewritten {

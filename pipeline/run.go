@@ -33,11 +33,11 @@ func FolderTables(dir string) ([]store.Table, error) {
 }
 
 // Options control how a sweep runs. The zero value runs with one worker per usable CPU into
-// results/<name>, flushing a part file every 10,000 rows or 30 s.
+// results/<name>, flushing a part file every 100,000 rows or 30 s.
 type Options struct {
 	OutDir        string        // output folder; "" means results/<definition name>
 	Jobs          int           // concurrent workers; ≤ 0 means the CPUs this process may use
-	FlushRows     int           // runs per part file; ≤ 0 means 10,000
+	FlushRows     int           // runs per part file; ≤ 0 means 100,000 (store.MinRowGroup)
 	FlushInterval time.Duration // longest time finished rows wait in memory; ≤ 0 means 30 s
 	Progress      io.Writer     // progress lines (stderr); nil for none
 	ProgressEvery time.Duration // interval of progress lines; ≤ 0 means 5 s (0.2 s on a terminal)
@@ -58,7 +58,9 @@ func (o *Options) defaults(def *sweep.Definition) {
 		o.Jobs = runtime.GOMAXPROCS(0)
 	}
 	if o.FlushRows <= 0 {
-		o.FlushRows = 10_000
+		// Parts of a compacted file's row group: a sweep of up to this many runs is written
+		// once, and larger ones are compacted from parts that need no regrouping.
+		o.FlushRows = store.MinRowGroup
 	}
 	if o.FlushInterval <= 0 {
 		o.FlushInterval = 30 * time.Second
@@ -173,7 +175,21 @@ func Run(ctx context.Context, def *sweep.Definition, opt Options) (sum *Summary,
 		if n == 0 {
 			return nil
 		}
-		b := st.NewBatch()
+		var b *store.Batch
+		if opt.Shard.N == 0 && !opt.NoCompact && len(sum.Parts) == 0 && prog.Skipped.Load()+sum.OK+sum.Failed == def.Runs() {
+			// The rows that complete the sweep, and the folder has no file: written once as
+			// the folder's compacted form, not as a part that compaction would read back.
+			cb, err := st.NewCompactedBatch()
+			switch {
+			case err == nil:
+				b = cb
+			case !errors.Is(err, store.ErrNotEmpty):
+				return err
+			}
+		}
+		if b == nil {
+			b = st.NewBatch()
+		}
 		err := buf.Write(func(name string, f func(w io.Writer, m map[string]string) error) error {
 			return b.Write(name, func(w io.Writer, m map[string]string) error {
 				for k, v := range meta {

@@ -19,10 +19,11 @@ import (
 
 // Metadata keys the store writes into every file.
 const (
-	metaBatch     = "eisweep.batch"   // the batch id
-	metaWriters   = "eisweep.writers" // JSON list of the writers whose rows the file holds
-	metaTables    = "eisweep.tables"  // primary files: the companion tables of the batch, space-separated
-	metaCompacted = "eisweep.compacted_from"
+	metaBatch       = "eisweep.batch"   // the batch id
+	metaWriters     = "eisweep.writers" // JSON list of the writers whose rows the file holds
+	metaTables      = "eisweep.tables"  // primary files: the companion tables of the batch, space-separated
+	metaCompacted   = "eisweep.compacted_from"
+	metaCompactedAt = "eisweep.compacted_at"
 )
 
 // WriterInfo is what a file says of a writer whose rows it holds.
@@ -39,9 +40,10 @@ type WriterInfo struct {
 // Batch is rows written together: at most one file per table, published by Commit, companions
 // first. Files of a batch share its id.
 type Batch struct {
-	s     *Store
-	id    string
-	files []pendingFile
+	s         *Store
+	id        string
+	compacted bool // the folder's compacted form (NewCompactedBatch)
+	files     []pendingFile
 }
 
 type pendingFile struct {
@@ -51,11 +53,42 @@ type pendingFile struct {
 
 // NewBatch starts a batch.
 func (s *Store) NewBatch() *Batch {
+	return &Batch{s: s, id: s.writer.batchID("part", s.opt.Shard.Tag(), s.nextSeq())}
+}
+
+func (s *Store) nextSeq() int {
 	s.mu.Lock()
-	seq := s.seq
+	defer s.mu.Unlock()
 	s.seq++
-	s.mu.Unlock()
-	return &Batch{s: s, id: s.writer.batchID("part", s.opt.Shard.Tag(), seq)}
+	return s.seq - 1
+}
+
+// ErrNotEmpty is returned by NewCompactedBatch for a folder that has table files.
+var ErrNotEmpty = errors.New("the folder has table files")
+
+// NewCompactedBatch starts a batch that is the folder's compacted form: what Compact would make
+// of it, written once instead of as a part that Compact then reads back and rewrites. It is for
+// the rows that complete a sweep in a folder whose tables have no file yet, written by a
+// whole-folder writer; ErrNotEmpty (wrapped) otherwise. Its files are compact-* files whose row
+// groups are as Compact wants them when the batch's files have at most one row group per
+// MinRowGroup rows (table.Write of up to 1<<20 rows in one group does), and Compact leaves them
+// as they are.
+func (s *Store) NewCompactedBatch() (*Batch, error) {
+	if s.opt.Shard.N != 0 {
+		return nil, fmt.Errorf("store: a compacted batch needs the whole folder, not shard %s", s.opt.Shard.Tag())
+	}
+	for _, t := range s.opt.Tables {
+		entries, err := os.ReadDir(filepath.Join(s.dir, t.Name))
+		if err != nil && !os.IsNotExist(err) {
+			return nil, fmt.Errorf("reading %s: %w", filepath.Join(s.dir, t.Name), err)
+		}
+		for _, e := range entries {
+			if _, ok := parseName(e.Name()); ok {
+				return nil, fmt.Errorf("%w: %s", ErrNotEmpty, filepath.Join(s.dir, t.Name, e.Name()))
+			}
+		}
+	}
+	return &Batch{s: s, id: s.writer.batchID("compact", "all", s.nextSeq()), compacted: true}, nil
 }
 
 // info describes this writer for file metadata.
@@ -83,6 +116,11 @@ func (b *Batch) Write(table string, write func(w io.Writer, meta map[string]stri
 	}
 	ws, _ := json.Marshal([]WriterInfo{b.s.info()})
 	meta := map[string]string{metaBatch: b.id, metaWriters: string(ws)}
+	if b.compacted {
+		// As Compact writes them: the sources (none) and the time.
+		meta[metaCompacted] = ""
+		meta[metaCompactedAt] = time.Now().UTC().Format(time.RFC3339)
+	}
 	if ti == 0 {
 		var comp []string
 		for _, f := range b.files {

@@ -162,15 +162,13 @@ func (s *Store) Compact(ctx context.Context) ([]CompactSummary, error) {
 		return summaries(sums), nil
 	}
 	// Cut into output files at batch boundaries.
-	seq := 0
 	for start := 0; start < len(batches); {
 		end, n := start, int64(0)
 		for end < len(batches) && (end == start || n+kept[end][0] <= maxCompactRows) {
 			n += kept[end][0]
 			end++
 		}
-		id := s.writer.batchID("compact", "all", seq)
-		seq++
+		id := s.writer.batchID("compact", "all", s.nextSeq())
 		group := batches[start:end]
 		extra := map[int][]string{}
 		if start == 0 {
@@ -500,7 +498,7 @@ func merge(ctx context.Context, w io.Writer, srcs []string, srcBatch []int, key 
 	ws, _ := json.Marshal(writers)
 	meta[metaWriters] = string(ws)
 	meta[metaCompacted] = strings.Join(names, "\n")
-	meta["eisweep.compacted_at"] = time.Now().UTC().Format(time.RFC3339)
+	meta[metaCompactedAt] = time.Now().UTC().Format(time.RFC3339)
 	for k, v := range extra {
 		meta[k] = v
 	}

@@ -606,3 +606,39 @@ func TestWriteRunFile(t *testing.T) {
 		t.Errorf("removing it again: %v", err)
 	}
 }
+
+// TestCompactedBatch: a compacted batch is only for a whole-folder writer in a folder with no
+// table file; Compact leaves what it wrote as it is, and a reader sees its rows.
+func TestCompactedBatch(t *testing.T) {
+	dir := t.TempDir()
+	s := open(t, dir, Shard{})
+	b, err := s.NewCompactedBatch()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"steps", "rows"} {
+		rs := []krow{{key(1), 1}, {key(2), 2}}
+		if err := b.Write(name, func(w io.Writer, m map[string]string) error { return table.Write(w, kcols, rs, m, 1<<20) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	paths, err := b.Commit()
+	if err != nil || len(paths) != 2 || !strings.HasPrefix(filepath.Base(paths[1]), "compact-") {
+		t.Fatalf("published %v, %v; want two compact-* files", paths, err)
+	}
+	if _, err := s.NewCompactedBatch(); !errors.Is(err, ErrNotEmpty) {
+		t.Errorf("a second compacted batch: %v, want ErrNotEmpty", err)
+	}
+	sums, err := s.Compact(context.Background())
+	if err != nil || len(sums) != 2 || sums[0].Rewritten || sums[0].Rows != 2 {
+		t.Errorf("compacting it: %+v, %v; want it left as it is", sums, err)
+	}
+	if c := count(t, dir); c["rows"][key(1)] != 1 || c["steps"][key(2)] != 1 {
+		t.Errorf("rows read back: %v", c)
+	}
+	sdir := t.TempDir()
+	sh := open(t, sdir, Shard{K: 1, N: 2})
+	if _, err := sh.NewCompactedBatch(); err == nil {
+		t.Error("a shard started a compacted batch")
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"github.com/eisweep/eisweep/experiment"
 	"github.com/eisweep/eisweep/pipeline"
 	"github.com/eisweep/eisweep/report"
+	"github.com/eisweep/eisweep/store"
 	"github.com/eisweep/eisweep/sweep"
 )
 
@@ -46,7 +47,7 @@ SLURM_ARRAY_TASK_COUNT.`,
 			shardFlag := fs.String("shard", "", "run only shard k of n, as k/n")
 			fromEnv := fs.Bool("shard-from-env", false, "take the shard from the SLURM array task's environment (the default when SLURM_ARRAY_TASK_ID is set)")
 			dry := fs.Bool("dry-run", false, "say how many runs would run, and write nothing")
-			flushRows := fs.Int("flush-rows", 10_000, "runs per part file")
+			flushRows := fs.Int("flush-rows", store.MinRowGroup, "runs per part file (a sweep of at most this many runs is written once, compacted)")
 			flushEvery := fs.Duration("flush-interval", 30*time.Second, "longest time finished runs wait in memory before being written")
 			noCompact := fs.Bool("no-compact", false, "do not compact the part files when the sweep completes")
 			return func(ctx context.Context, args []string, stdout, stderr io.Writer) error {
