@@ -101,7 +101,7 @@ func (w *unitWorker) Run(r sweep.RunRef) (Output, error) {
 func (r Result) Status() Status { return r.Row.Status }
 
 type unitBuffer struct {
-	runs   []Row
+	runs   []*Row // the rows of the *Result outputs: not copied, and no large buffer to fault in
 	fis    []FIRow
 	traces []TraceRow
 }
@@ -111,7 +111,7 @@ const traceFlushRows = 2_000_000
 
 func (b *unitBuffer) Add(o Output) {
 	r := o.(*Result)
-	b.runs = append(b.runs, r.Row)
+	b.runs = append(b.runs, &r.Row)
 	b.fis = append(b.fis, r.FI...)
 	b.traces = append(b.traces, r.Traces...)
 }
@@ -129,9 +129,14 @@ func (b *unitBuffer) Write(write func(string, func(io.Writer, map[string]string)
 	if err := writeTable(write, "fi", FIColumns, b.fis); err != nil {
 		return err
 	}
-	if err := writeTable(write, "runs", Columns, b.runs); err != nil {
-		return err
+	if len(b.runs) > 0 {
+		if err := write("runs", func(w io.Writer, meta map[string]string) error {
+			return table.WritePointers(w, Columns, b.runs, meta, 1<<20)
+		}); err != nil {
+			return err
+		}
 	}
+	clear(b.runs) // let the results go
 	b.runs, b.fis, b.traces = b.runs[:0], b.fis[:0], b.traces[:0]
 	return nil
 }

@@ -1,7 +1,10 @@
 package sweep
 
 import (
+	"crypto/sha256"
+	"encoding/binary"
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 )
@@ -166,6 +169,18 @@ func TestDisplayAsWritten(t *testing.T) {
 		p := Lookup(c.name)
 		if got := p.Display(d.Base[index[c.name]]); got != c.want {
 			t.Errorf("%s = %s reads back as %v, want %v", c.name, c.value, got, c.want)
+		}
+	}
+}
+
+// TestRunSeedBytes: the seed is the hash of the text the doc names, for bases of every length.
+func TestRunSeedBytes(t *testing.T) {
+	for _, base := range []uint64{0, 7, 1 << 40, math.MaxUint64} {
+		for _, id := range []RunID{0, 1, 0xfedcba9876543210, math.MaxUint64} {
+			sum := sha256.Sum256(fmt.Appendf(nil, "eisweep seed %d %016x", base, uint64(id)))
+			if got, want := RunSeed(base, id), binary.LittleEndian.Uint64(sum[:8])&math.MaxInt64; got != want {
+				t.Errorf("RunSeed(%d, %x) = %d, want %d", base, id, got, want)
+			}
 		}
 	}
 }

@@ -3,6 +3,7 @@ package sweep
 import (
 	"crypto/sha256"
 	"encoding/binary"
+	"encoding/hex"
 	"fmt"
 	"math"
 	"math/bits"
@@ -109,8 +110,11 @@ func appendCanonical(dst []byte, p *Param, v Value) []byte {
 // RunSeed returns the random seed of the run (or cell) with identity id in a sweep with base
 // seed base: the first 63 bits of SHA-256("eisweep seed <base> <id as 16 hex digits>").
 func RunSeed[ID RunID | CellID](base uint64, id ID) uint64 {
-	buf := strconv.AppendUint([]byte("eisweep seed "), base, 10)
-	buf = fmt.Appendf(append(buf, ' '), "%016x", uint64(id))
+	var b [64]byte // on the stack: a seed per run, no allocation
+	var idb [8]byte
+	binary.BigEndian.PutUint64(idb[:], uint64(id))
+	buf := strconv.AppendUint(append(b[:0], "eisweep seed "...), base, 10)
+	buf = hex.AppendEncode(append(buf, ' '), idb[:]) // %016x
 	sum := sha256.Sum256(buf)
 	return binary.LittleEndian.Uint64(sum[:8]) & math.MaxInt64
 }

@@ -41,6 +41,15 @@ const blockRows = 256
 // offsets), reused from one call to the next, and handed to Parquet as Arrow arrays over them:
 // no per-value builder, no per-value allocation.
 func Write[T any](w io.Writer, cols []Column[T], rows []T, meta map[string]string, maxRowGroup int) error {
+	ptrs := make([]*T, len(rows))
+	for i := range rows {
+		ptrs[i] = &rows[i]
+	}
+	return WritePointers(w, cols, ptrs, meta, maxRowGroup)
+}
+
+// WritePointers is Write of the rows rows point to.
+func WritePointers[T any](w io.Writer, cols []Column[T], rows []*T, meta map[string]string, maxRowGroup int) error {
 	schema := Schema(cols, meta)
 	fw, err := pqarrow.NewFileWriter(schema, nopCloser{w}, WriterProperties(int64(maxRowGroup)), pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
 	if err != nil {
@@ -123,25 +132,25 @@ func resize(s []byte, n int) []byte {
 }
 
 // fill appends column c's values of rows to b.
-func fill[T any](b *columnBuffer, c *Column[T], rows []T) {
+func fill[T any](b *columnBuffer, c *Column[T], rows []*T) {
 	i := b.n
 	switch {
 	case c.float != nil:
 		for k := range rows {
-			v, ok := c.float(&rows[k])
+			v, ok := c.float(rows[k])
 			b.floats = append(b.floats, v)
 			b.mark(i+k, ok)
 		}
 	case c.int != nil:
 		for k := range rows {
-			v, ok := c.int(&rows[k])
+			v, ok := c.int(rows[k])
 			b.ints = append(b.ints, v)
 			b.mark(i+k, ok)
 		}
 	case c.str != nil:
 		for k := range rows {
 			var ok bool
-			b.bytes, ok = c.str(b.bytes, &rows[k])
+			b.bytes, ok = c.str(b.bytes, rows[k])
 			if !ok {
 				b.bytes = b.bytes[:b.offsets[len(b.offsets)-1]]
 			}
@@ -150,7 +159,7 @@ func fill[T any](b *columnBuffer, c *Column[T], rows []T) {
 		}
 	case c.boolean != nil:
 		for k := range rows {
-			v, ok := c.boolean(&rows[k])
+			v, ok := c.boolean(rows[k])
 			if v && ok {
 				bitutil.SetBit(b.bools, i+k)
 			}
