@@ -95,13 +95,6 @@ type ProgressWorker interface {
 	Fraction() float64
 }
 
-// ReservingBuffer is implemented by buffers that can make room for a number of runs at once
-// (the engine reserves one flush's worth): a seed row is about 1 KB, and growing the buffer run
-// by run was 6 % of a sweep's CPU, copying and faulting in pages.
-type ReservingBuffer interface {
-	Reserve(runs int)
-}
-
 // CommittedBuffer is implemented by buffers that act once the rows of their last Write are
 // committed (removing the checkpoints of finished trainings); the engine calls Committed then.
 type CommittedBuffer interface {

@@ -59,7 +59,7 @@ type unitSession struct {
 }
 
 func (s *unitSession) NewWorker() Worker { return &unitWorker{s: s} }
-func (s *unitSession) NewBuffer() Buffer { return &unitBuffer{} }
+func (s *unitSession) NewBuffer() Buffer { return &unitBuffer{runs: table.NewBuffer(Columns)} }
 
 type unitWorker struct {
 	s *unitSession
@@ -101,7 +101,7 @@ func (w *unitWorker) Run(r sweep.RunRef) (Output, error) {
 func (r Result) Status() Status { return r.Row.Status }
 
 type unitBuffer struct {
-	runs   []*Row // the rows of the *Result outputs: not copied, and no large buffer to fault in
+	runs   *table.Buffer[Row] // as columns: the results are not kept, and hold no pointer for the GC to scan
 	fis    []FIRow
 	traces []TraceRow
 }
@@ -111,15 +111,12 @@ const traceFlushRows = 2_000_000
 
 func (b *unitBuffer) Add(o Output) {
 	r := o.(*Result)
-	b.runs = append(b.runs, &r.Row)
+	b.runs.Add(&r.Row)
 	b.fis = append(b.fis, r.FI...)
 	b.traces = append(b.traces, r.Traces...)
 }
 
-// Reserve implements ReservingBuffer.
-func (b *unitBuffer) Reserve(runs int) { b.runs = slices.Grow(b.runs, runs) }
-
-func (b *unitBuffer) Runs() int  { return len(b.runs) }
+func (b *unitBuffer) Runs() int  { return b.runs.Len() }
 func (b *unitBuffer) Full() bool { return len(b.traces) >= traceFlushRows }
 
 func (b *unitBuffer) Write(write func(string, func(io.Writer, map[string]string) error) error) error {
@@ -129,14 +126,14 @@ func (b *unitBuffer) Write(write func(string, func(io.Writer, map[string]string)
 	if err := writeTable(write, "fi", FIColumns, b.fis); err != nil {
 		return err
 	}
-	if len(b.runs) > 0 {
+	if b.runs.Len() > 0 {
 		if err := write("runs", func(w io.Writer, meta map[string]string) error {
-			return table.WritePointers(w, Columns, b.runs, meta, 1<<20)
+			return b.runs.Write(w, meta, 1<<20)
 		}); err != nil {
 			return err
 		}
 	}
-	clear(b.runs) // let the results go
-	b.runs, b.fis, b.traces = b.runs[:0], b.fis[:0], b.traces[:0]
+	b.runs.Reset()
+	b.fis, b.traces = b.fis[:0], b.traces[:0]
 	return nil
 }

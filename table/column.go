@@ -10,8 +10,7 @@ import (
 
 // Column describes one column of a table whose rows are T: its name (with unit), Arrow type,
 // nullability, meaning, and how to read a row's value. Make one with a constructor of this
-// package (Float, Int, String, Hex, Bool and their nullable forms); the zero Column writes
-// nothing.
+// package (Float, Int, String, Hex, Bool and their nullable forms); Write refuses any other.
 type Column[T any] struct {
 	Name     string
 	Type     arrow.DataType

@@ -30,50 +30,93 @@ func WriterProperties(maxRowGroup int64) *parquet.WriterProperties {
 	)
 }
 
-// blockRows is how many rows Write reads at a time, column by column: few enough that they stay
-// in the core's cache while every column takes its values from them.
+// blockRows is how many rows a Buffer reads at a time, column by column: few enough that they
+// stay in the core's cache while every column takes its values from them.
 const blockRows = 256
 
 // Write writes rows to w as one Parquet file with the columns cols, in row groups of at most
 // maxRowGroup rows, with meta as key-value metadata. It does not close w.
-//
-// Each row group's columns are filled straight into flat buffers (values, validity, string
-// offsets), reused from one call to the next, and handed to Parquet as Arrow arrays over them:
-// no per-value builder, no per-value allocation.
 func Write[T any](w io.Writer, cols []Column[T], rows []T, meta map[string]string, maxRowGroup int) error {
-	ptrs := make([]*T, len(rows))
+	b := &Buffer[T]{cols: cols, bufs: getBuffers(len(cols))}
+	defer putBuffers(b.bufs)
 	for i := range rows {
-		ptrs[i] = &rows[i]
+		b.Add(&rows[i])
 	}
-	return WritePointers(w, cols, ptrs, meta, maxRowGroup)
+	return b.Write(w, meta, maxRowGroup)
 }
 
-// WritePointers is Write of the rows rows point to.
-func WritePointers[T any](w io.Writer, cols []Column[T], rows []*T, meta map[string]string, maxRowGroup int) error {
-	schema := Schema(cols, meta)
+// Buffer holds rows of a table as its columns: flat buffers of values, validity and string
+// offsets, filled from the rows as they are added, a block at a time. The rows need not be kept
+// (and the buffers hold no pointer for the garbage collector to scan); writing is only Parquet's
+// encoding, of Arrow arrays over the buffers: no per-value builder, no per-value allocation.
+type Buffer[T any] struct {
+	cols    []Column[T]
+	bufs    []columnBuffer
+	pending []*T // added, not yet read
+	n       int  // rows in bufs
+}
+
+// NewBuffer returns an empty buffer of the columns cols.
+func NewBuffer[T any](cols []Column[T]) *Buffer[T] {
+	return &Buffer[T]{cols: cols, bufs: make([]columnBuffer, len(cols))}
+}
+
+// Add adds the row r points to. The row is read by a later Add or by Write, so *r must not change
+// until then.
+func (b *Buffer[T]) Add(r *T) {
+	b.pending = append(b.pending, r)
+	if len(b.pending) == blockRows {
+		b.take()
+	}
+}
+
+// take reads the pending rows into the columns.
+func (b *Buffer[T]) take() {
+	if len(b.pending) == 0 {
+		return
+	}
+	for c := range b.cols {
+		fill(&b.bufs[c], &b.cols[c], b.pending)
+	}
+	b.n += len(b.pending)
+	clear(b.pending)
+	b.pending = b.pending[:0]
+}
+
+// Len returns the number of rows held.
+func (b *Buffer[T]) Len() int { return b.n + len(b.pending) }
+
+// Reset empties the buffer, keeping its memory.
+func (b *Buffer[T]) Reset() {
+	clear(b.pending)
+	b.pending, b.n = b.pending[:0], 0
+	for c := range b.bufs {
+		b.bufs[c].reset()
+	}
+}
+
+// Write writes the rows held to w as one Parquet file, in row groups of at most maxRowGroup rows,
+// with meta as key-value metadata. It does not close w, and keeps the rows (Reset empties it).
+func (b *Buffer[T]) Write(w io.Writer, meta map[string]string, maxRowGroup int) error {
+	for _, c := range b.cols {
+		if c.float == nil && c.int == nil && c.str == nil && c.boolean == nil {
+			return fmt.Errorf("writing Parquet: column %s has no values (make columns with package table's constructors)", c.Name)
+		}
+	}
+	b.take()
+	schema := Schema(b.cols, meta)
 	fw, err := pqarrow.NewFileWriter(schema, nopCloser{w}, WriterProperties(int64(maxRowGroup)), pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
 	if err != nil {
 		return fmt.Errorf("writing Parquet: %w", err)
 	}
-	bufs := getBuffers(len(cols))
-	defer putBuffers(bufs)
-	for start := 0; start < len(rows); start += maxRowGroup {
-		end := min(start+maxRowGroup, len(rows))
-		for c := range cols {
-			bufs[c].reset(end - start)
-		}
-		for b := start; b < end; b += blockRows {
-			block := rows[b:min(b+blockRows, end)]
-			for c := range cols {
-				fill(&bufs[c], &cols[c], block)
-			}
-		}
+	for start := 0; start < b.n; start += maxRowGroup {
+		end := min(start+maxRowGroup, b.n)
 		if err := fw.NewRowGroupChecked(); err != nil {
 			fw.Close()
 			return fmt.Errorf("writing Parquet: %w", err)
 		}
-		for c := range cols {
-			if err := writeColumn(fw, &cols[c], &bufs[c]); err != nil {
+		for c := range b.cols {
+			if err := writeColumn(fw, &b.cols[c], &b.bufs[c], start, end); err != nil {
 				fw.Close()
 				return err
 			}
@@ -85,21 +128,20 @@ func WritePointers[T any](w io.Writer, cols []Column[T], rows []*T, meta map[str
 	return nil
 }
 
-func writeColumn[T any](fw *pqarrow.FileWriter, c *Column[T], b *columnBuffer) error {
-	if b.nulls > 0 && !c.Nullable {
-		return fmt.Errorf("writing Parquet: column %s is not nullable, but %d rows have no value", c.Name, b.nulls)
+// writeColumn writes rows [lo, hi) of column c as the row group's next column.
+func writeColumn[T any](fw *pqarrow.FileWriter, c *Column[T], b *columnBuffer, lo, hi int) error {
+	arr := b.array(c.Type, lo, hi)
+	defer arr.Release()
+	if arr.NullN() > 0 && !c.Nullable {
+		return fmt.Errorf("writing Parquet: column %s is not nullable, but %d rows have no value", c.Name, arr.NullN())
 	}
-	arr := b.array(c.Type)
-	err := fw.WriteColumnData(arr)
-	arr.Release()
-	if err != nil {
+	if err := fw.WriteColumnData(arr); err != nil {
 		return fmt.Errorf("writing Parquet column %s: %w", c.Name, err)
 	}
 	return nil
 }
 
-// columnBuffer holds one column of a row group: its values (by type), a validity bitmap and the
-// count of nulls.
+// columnBuffer holds one column's values (by type) and validity bitmap.
 type columnBuffer struct {
 	n       int // rows filled
 	floats  []float64
@@ -108,32 +150,31 @@ type columnBuffer struct {
 	offsets []int32 // strings: n+1 offsets into bytes
 	bools   []byte  // booleans: a bitmap
 	valid   []byte  // bitmap, bit set for a value
-	nulls   int
 }
 
-// reset empties b for a row group of n rows.
-func (b *columnBuffer) reset(n int) {
-	b.n, b.nulls = 0, 0
+// reset empties b, keeping its memory.
+func (b *columnBuffer) reset() {
+	b.n = 0
 	b.floats, b.ints, b.bytes = b.floats[:0], b.ints[:0], b.bytes[:0]
-	b.offsets = append(b.offsets[:0], 0)
-	nb := int(bitutil.BytesForBits(int64(n)))
-	b.valid = resize(b.valid, nb)
-	b.bools = resize(b.bools, nb)
+	b.offsets, b.valid, b.bools = b.offsets[:0], b.valid[:0], b.bools[:0]
 }
 
-// resize returns s with length n, zeroed.
-func resize(s []byte, n int) []byte {
-	if cap(s) < n {
-		return make([]byte, n)
+// grow makes the bitmaps hold n rows, new bits clear.
+func (b *columnBuffer) grow(n int) {
+	nb := int(bitutil.BytesForBits(int64(n)))
+	for len(b.valid) < nb {
+		b.valid = append(b.valid, 0)
+		b.bools = append(b.bools, 0)
 	}
-	s = s[:n]
-	clear(s)
-	return s
+	if len(b.offsets) == 0 {
+		b.offsets = append(b.offsets, 0)
+	}
 }
 
 // fill appends column c's values of rows to b.
 func fill[T any](b *columnBuffer, c *Column[T], rows []*T) {
 	i := b.n
+	b.grow(i + len(rows))
 	switch {
 	case c.float != nil:
 		for k := range rows {
@@ -165,8 +206,6 @@ func fill[T any](b *columnBuffer, c *Column[T], rows []*T) {
 			}
 			b.mark(i+k, ok)
 		}
-	default:
-		b.nulls += len(rows)
 	}
 	b.n += len(rows)
 }
@@ -175,16 +214,15 @@ func fill[T any](b *columnBuffer, c *Column[T], rows []*T) {
 func (b *columnBuffer) mark(i int, ok bool) {
 	if ok {
 		bitutil.SetBit(b.valid, i)
-	} else {
-		b.nulls++
 	}
 }
 
-// array returns b's values as an Arrow array of type t, over b's buffers (valid until b is
-// reset).
-func (b *columnBuffer) array(t arrow.DataType) arrow.Array {
+// array returns rows [lo, hi) of b as an Arrow array of type t, over b's buffers (valid until b
+// is reset or filled again).
+func (b *columnBuffer) array(t arrow.DataType, lo, hi int) arrow.Array {
+	nulls := hi - lo - bitutil.CountSetBits(b.valid, lo, hi-lo)
 	var valid *memory.Buffer
-	if b.nulls > 0 {
+	if nulls > 0 {
 		valid = memory.NewBufferBytes(b.valid)
 	}
 	var bufs []*memory.Buffer
@@ -200,7 +238,7 @@ func (b *columnBuffer) array(t arrow.DataType) arrow.Array {
 	default:
 		panic(fmt.Sprintf("table: no column buffer for %s", t))
 	}
-	data := array.NewData(t, b.n, bufs, nil, b.nulls, 0)
+	data := array.NewData(t, hi-lo, bufs, nil, nulls, lo)
 	defer data.Release()
 	return array.MakeFromData(data)
 }
@@ -215,6 +253,9 @@ func getBuffers(n int) []columnBuffer {
 	}
 	if len(b) < n {
 		b = append(b, make([]columnBuffer, n-len(b))...)
+	}
+	for i := range n {
+		b[i].reset()
 	}
 	return b[:n]
 }

@@ -158,3 +158,36 @@ func TestAppendHex(t *testing.T) {
 		}
 	}
 }
+
+// TestBufferReset: a buffer written, reset and filled again writes only its new rows, and a
+// write keeps the rows until Reset (so that a failed write loses nothing).
+func TestBufferReset(t *testing.T) {
+	b := NewBuffer(testColumns)
+	rows := testRows(700)
+	for i := range rows[:300] {
+		b.Add(&rows[i])
+	}
+	if err := b.Write(discard{}, nil, 1000); err != nil || b.Len() != 300 {
+		t.Fatalf("after a write: %d rows, %v; want the 300 kept", b.Len(), err)
+	}
+	b.Reset()
+	for i := range rows[300:] {
+		b.Add(&rows[300+i])
+	}
+	path := filepath.Join(t.TempDir(), "t.parquet")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Write(f, nil, 1000); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	var got []string
+	if err := EachString(path, "id", func(s string) error { got = append(got, s); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 400 || got[0] != fmt.Sprintf("%016x", rows[300].id) || got[399] != fmt.Sprintf("%016x", rows[699].id) {
+		t.Errorf("read back %d ids, first %s; want 400 from row 300", len(got), got[0])
+	}
+}
