@@ -95,6 +95,13 @@ type ProgressWorker interface {
 	Fraction() float64
 }
 
+// ReservingBuffer is implemented by buffers that can make room for a number of runs at once
+// (the engine reserves one flush's worth, or the sweep's if smaller): growing a seed sweep's
+// columns run by run copied them at each doubling.
+type ReservingBuffer interface {
+	Reserve(runs int)
+}
+
 // CommittedBuffer is implemented by buffers that act once the rows of their last Write are
 // committed (removing the checkpoints of finished trainings); the engine calls Committed then.
 type CommittedBuffer interface {

@@ -116,6 +116,9 @@ func (b *unitBuffer) Add(o Output) {
 	b.traces = append(b.traces, r.Traces...)
 }
 
+// Reserve implements ReservingBuffer.
+func (b *unitBuffer) Reserve(runs int) { b.runs.Grow(runs) }
+
 func (b *unitBuffer) Runs() int  { return b.runs.Len() }
 func (b *unitBuffer) Full() bool { return len(b.traces) >= traceFlushRows }
 

@@ -167,6 +167,9 @@ func Run(ctx context.Context, def *sweep.Definition, opt Options) (sum *Summary,
 		})
 	}
 	buf := session.NewBuffer()
+	if rb, ok := buf.(experiment.ReservingBuffer); ok {
+		rb.Reserve(int(min(int64(opt.FlushRows), def.Runs())))
+	}
 	flush := func() error {
 		n := buf.Runs()
 		if n == 0 {

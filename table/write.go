@@ -3,6 +3,7 @@ package table
 import (
 	"fmt"
 	"io"
+	"slices"
 	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -81,6 +82,24 @@ func (b *Buffer[T]) take() {
 	b.n += len(b.pending)
 	clear(b.pending)
 	b.pending = b.pending[:0]
+}
+
+// Grow makes room for n more rows, so that adding them neither copies nor reallocates.
+func (b *Buffer[T]) Grow(n int) {
+	for c := range b.bufs {
+		cb, col := &b.bufs[c], &b.cols[c]
+		switch {
+		case col.float != nil:
+			cb.floats = slices.Grow(cb.floats, n)
+		case col.int != nil:
+			cb.ints = slices.Grow(cb.ints, n)
+		case col.str != nil:
+			cb.offsets = slices.Grow(cb.offsets, n+1)
+		}
+		nb := int(bitutil.BytesForBits(int64(b.Len() + n)))
+		cb.valid = slices.Grow(cb.valid, nb-len(cb.valid))
+		cb.bools = slices.Grow(cb.bools, nb-len(cb.bools))
+	}
 }
 
 // Len returns the number of rows held.
