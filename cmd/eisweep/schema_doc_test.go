@@ -90,7 +90,8 @@ Each file's key-value metadata holds provenance: §eisweep.definition§ (the def
 §eisweep.definition_sha256§, §eisweep.batch§ (the batch of files it was written with) and
 §eisweep.writers§, a JSON list of every invocation whose rows the file holds (writer id, command,
 shard, host, eisweep version, Go version, start time; a compacted file lists all its sources'
-writers, and §eisweep.compacted_from§ names its sources). In DuckDB:
+writers, and §eisweep.compacted_from§ names its sources: none for a sweep written compacted in
+its last flush). In DuckDB:
 §SELECT decode(key), decode(value) FROM parquet_kv_metadata('results/<name>/runs/*.parquet')§.
 Each invocation's own record is §provenance/<writer>.json§ in the folder (docs/FOLDER.md).
 
