@@ -1,6 +1,7 @@
 // Package table is eisweep's Parquet layer: a table's schema as a list of typed columns (one
-// source for the Arrow schema, `eisweep schema` and docs/SCHEMA.md), writing rows as one
-// zstd-compressed Parquet file, and reading columns back in batches.
+// source for the Arrow schema, `eisweep schema` and docs/SCHEMA.md), rows held as flat columns
+// as they come (Buffer) and written as one zstd-compressed Parquet file, and reading columns back
+// in batches.
 //
 // It knows nothing of output folders, locks or file names: package store owns those and hands
 // table the files to write into.
