@@ -8,8 +8,10 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -179,16 +181,15 @@ func interruptLosesNothing(t *testing.T, batch int) {
 	dir := t.TempDir()
 	d := testsweep.Small(t, "interrupt", 20000, `"sim.duration" = "1 s"`)
 	ctx, cancel := context.WithCancel(context.Background())
-	go func() {
-		time.Sleep(300 * time.Millisecond)
-		cancel()
-	}()
-	start := time.Now()
-	s, err := Run(ctx, d, Options{OutDir: dir, Jobs: 2, Batch: batch})
+	defer cancel()
+	// Cancel once the progress reports finished runs, not after a fixed time: under the race
+	// detector a batch of four 1 s runs can take longer than any sleep short enough to interrupt.
+	stop := &cancelAfterRuns{cancel: cancel}
+	s, err := Run(ctx, d, Options{OutDir: dir, Jobs: 2, Batch: batch, Progress: stop, ProgressEvery: 10 * time.Millisecond})
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v, want context.Canceled (sweep finished too fast to interrupt?)", err)
 	}
-	if el := time.Since(start); el > 5*time.Second {
+	if el := time.Since(stop.at); el > 5*time.Second {
 		t.Errorf("stopping took %v", el)
 	}
 	first := len(testsweep.ReadAll(t, dir))
@@ -202,6 +203,23 @@ func interruptLosesNothing(t *testing.T, batch int) {
 	if s.Skipped != int64(first) || s.OK != int64(20000-first) || len(testsweep.ReadAll(t, dir)) != 20000 {
 		t.Errorf("resume: skipped %d ran %d, want %d and %d", s.Skipped, s.OK, first, 20000-first)
 	}
+}
+
+// cancelAfterRuns is a progress writer that cancels its sweep at the first progress line
+// counting a finished run, and remembers when.
+type cancelAfterRuns struct {
+	cancel context.CancelFunc
+	once   sync.Once
+	at     time.Time
+}
+
+var progressDone = regexp.MustCompile(`eisweep: ([0-9]+)/[0-9]+ runs`)
+
+func (c *cancelAfterRuns) Write(b []byte) (int, error) {
+	if m := progressDone.FindSubmatch(b); m != nil && string(m[1]) != "0" {
+		c.once.Do(func() { c.at = time.Now(); c.cancel() })
+	}
+	return len(b), nil
 }
 
 // TestMetadata: every part carries the definition and provenance as key-value metadata.
