@@ -59,7 +59,7 @@ type unitSession struct {
 }
 
 func (s *unitSession) NewWorker() Worker { return &unitWorker{s: s} }
-func (s *unitSession) NewBuffer() Buffer { return &unitBuffer{runs: table.NewBuffer(Columns)} }
+func (s *unitSession) NewBuffer() Buffer { return &unitBuffer{runs: table.NewBuffer(Columns, 1<<20)} }
 
 type unitWorker struct {
 	s *unitSession
@@ -131,7 +131,7 @@ func (b *unitBuffer) Write(write func(string, func(io.Writer, map[string]string)
 	}
 	if b.runs.Len() > 0 {
 		if err := write("runs", func(w io.Writer, meta map[string]string) error {
-			return b.runs.Write(w, meta, 1<<20)
+			return b.runs.Write(w, meta)
 		}); err != nil {
 			return err
 		}

@@ -1,6 +1,8 @@
 package table
 
 import (
+	"bytes"
+	"encoding/base64"
 	"fmt"
 	"io"
 	"slices"
@@ -9,6 +11,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/bitutil"
+	"github.com/apache/arrow-go/v18/arrow/flight"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/compress"
@@ -18,15 +21,16 @@ import (
 )
 
 // WriterProperties are the Parquet settings of every file eisweep writes: zstd, row groups of at
-// most maxRowGroup rows, small pages (they bound the memory a buffered row group holds per
-// column), and no dictionaries: dictionary encoding hashes every value, most columns are
+// most maxRowGroup rows, small pages (16 KB: they bound what a buffered row group holds per column
+// uncompressed, and so what is left to compress when a file is closed; against 64 KB they make
+// a sweep's runs file 1.5 % larger), and no dictionaries: dictionary encoding hashes every value, most columns are
 // measurements whose values are all distinct, and zstd compresses the constant columns as well.
 func WriterProperties(maxRowGroup int64) *parquet.WriterProperties {
 	return parquet.NewWriterProperties(
 		parquet.WithCompression(compress.Codecs.Zstd),
 		parquet.WithMaxRowGroupLength(maxRowGroup),
 		parquet.WithCreatedBy("eisweep "+buildinfo.Version()),
-		parquet.WithDataPageSize(64<<10), parquet.WithDictionaryPageSizeLimit(64<<10),
+		parquet.WithDataPageSize(16<<10), parquet.WithDictionaryPageSizeLimit(16<<10),
 		parquet.WithDictionaryDefault(false),
 	)
 }
@@ -35,39 +39,82 @@ func WriterProperties(maxRowGroup int64) *parquet.WriterProperties {
 // stay in the core's cache while every column takes its values from them.
 const blockRows = 256
 
+// encodeRows is how many rows a Buffer holds as columns before it hands them over to be encoded
+// as Parquet pages: a multiple of Parquet's write batch (1,024 values), so that the pages are
+// those of encoding the rows all at once, and few (1.6 MB of the runs table's columns), so that
+// little is left to encode when the file is written.
+const encodeRows = 2048
+
 // Write writes rows to w as one Parquet file with the columns cols, in row groups of at most
 // maxRowGroup rows, with meta as key-value metadata. It does not close w.
 func Write[T any](w io.Writer, cols []Column[T], rows []T, meta map[string]string, maxRowGroup int) error {
-	b := &Buffer[T]{cols: cols, bufs: getBuffers(len(cols))}
-	defer putBuffers(b.bufs)
+	b := NewBuffer(cols, maxRowGroup)
+	b.bufs = getBuffers(len(cols))
+	defer func() { putBuffers(b.bufs) }()
 	for i := range rows {
 		b.Add(&rows[i])
 	}
-	return b.Write(w, meta, maxRowGroup)
+	return b.Write(w, meta)
 }
 
-// Buffer holds rows of a table as its columns: flat buffers of values, validity and string
-// offsets, filled from the rows as they are added, a block at a time. The rows need not be kept
-// (and the buffers hold no pointer for the garbage collector to scan); writing is only Parquet's
-// encoding, of Arrow arrays over the buffers: no per-value builder, no per-value allocation.
+// Buffer holds rows of a table on their way to one Parquet file: the latest as columns (flat
+// buffers of values, validity and string offsets, filled from the rows as they are added, a block
+// at a time), the earlier encoded and compressed as the file's pages by a goroutine of its own.
+// The rows need not be kept, the buffers hold no pointer for the garbage collector to scan, and no
+// value goes through a builder or an allocation of its own.
+//
+// Encoding as the rows come, beside whoever adds them, spreads it over the time they take to come
+// and over the CPUs: encoded at the end, or by the goroutine that adds the rows, it was a pause in
+// which the workers whose rows were not taken waited, and CPUs idled. Write or Reset ends the
+// goroutine.
 type Buffer[T any] struct {
-	cols    []Column[T]
-	bufs    []columnBuffer
-	pending []*T // added, not yet read
-	n       int  // rows in bufs
+	cols     []Column[T]
+	rowGroup int            // rows per row group at most
+	bufs     []columnBuffer // the columns being filled
+	pending  []*T           // added, not yet read
+	n        int            // rows in bufs
+	every    int            // hand the columns over to be encoded at this many rows (encodeRows; tests change it)
+	enc      *encoder[T]    // nil before the first rows are handed over
+	handed   int            // rows handed to enc
+	err      error          // a failure found before encoding
 }
 
-// NewBuffer returns an empty buffer of the columns cols.
-func NewBuffer[T any](cols []Column[T]) *Buffer[T] {
-	return &Buffer[T]{cols: cols, bufs: make([]columnBuffer, len(cols))}
+// encoder is the goroutine encoding a Buffer's rows into a Parquet file in memory, with the
+// metadata left for the end (when it is known). It owns the columns handed to it until it gives
+// them back, emptied.
+type encoder[T any] struct {
+	cols   []Column[T]
+	schema *arrow.Schema // without metadata
+	fw     *pqarrow.FileWriter
+	file   sink
+	todo   chan block          // columns to encode
+	free   chan []columnBuffer // columns encoded, to be filled again
+	done   chan struct{}       // closed when the goroutine has ended
+	err    error               // the first failure, read after done
+}
+
+// block is rows handed over to be encoded: n rows of the columns bufs.
+type block struct {
+	bufs []columnBuffer
+	n    int
+}
+
+// NewBuffer returns an empty buffer of the columns cols, for a file of row groups of at most
+// maxRowGroup rows.
+func NewBuffer[T any](cols []Column[T], maxRowGroup int) *Buffer[T] {
+	return &Buffer[T]{cols: cols, rowGroup: maxRowGroup, bufs: make([]columnBuffer, len(cols)), every: encodeRows}
 }
 
 // Add adds the row r points to. The row is read by a later Add or by Write, so *r must not change
 // until then.
 func (b *Buffer[T]) Add(r *T) {
 	b.pending = append(b.pending, r)
-	if len(b.pending) == blockRows {
-		b.take()
+	if len(b.pending) < blockRows {
+		return
+	}
+	b.take()
+	if b.n >= b.every {
+		b.hand()
 	}
 }
 
@@ -84,8 +131,91 @@ func (b *Buffer[T]) take() {
 	b.pending = b.pending[:0]
 }
 
-// Grow makes room for n more rows, so that adding them neither copies nor reallocates.
+// hand hands the rows held as columns over to be encoded, starting the encoder if it is not, and
+// takes empty columns to fill: the other set, once encoded (two sets: one filled while the other
+// is encoded).
+func (b *Buffer[T]) hand() {
+	if b.enc == nil {
+		for _, c := range b.cols {
+			if c.float == nil && c.int == nil && c.str == nil && c.boolean == nil {
+				b.err = fmt.Errorf("writing Parquet: column %s has no values (make columns with package table's constructors)", c.Name)
+			}
+		}
+		if b.err != nil {
+			b.handed += b.n
+			b.n = 0
+			for c := range b.bufs {
+				b.bufs[c].reset()
+			}
+			return
+		}
+		e := &encoder[T]{cols: b.cols, schema: Schema(b.cols, nil), todo: make(chan block, 1), free: make(chan []columnBuffer, 2), done: make(chan struct{})}
+		e.free <- make([]columnBuffer, len(b.cols))
+		// The schema is stored at the end, with the metadata (Write).
+		fw, err := pqarrow.NewFileWriter(e.schema, &e.file, WriterProperties(int64(b.rowGroup)), pqarrow.DefaultWriterProps())
+		if err != nil {
+			e.err = fmt.Errorf("writing Parquet: %w", err)
+		}
+		e.fw, b.enc = fw, e
+		go e.run()
+	}
+	if b.n > 0 {
+		b.enc.todo <- block{b.bufs, b.n}
+		b.handed += b.n
+		b.bufs, b.n = <-b.enc.free, 0
+	}
+}
+
+// run encodes the blocks handed over, until todo is closed.
+func (e *encoder[T]) run() {
+	defer close(e.done)
+	for blk := range e.todo {
+		if e.err == nil {
+			e.err = e.encode(blk)
+		}
+		for c := range blk.bufs {
+			blk.bufs[c].reset()
+		}
+		e.free <- blk.bufs
+	}
+}
+
+// encode encodes a block's rows into the file's pages.
+func (e *encoder[T]) encode(blk block) error {
+	arrs := make([]arrow.Array, len(e.cols))
+	defer func() {
+		for _, a := range arrs {
+			if a != nil {
+				a.Release()
+			}
+		}
+	}()
+	for c := range e.cols {
+		col := &e.cols[c]
+		arrs[c] = blk.bufs[c].array(col.Type, 0, blk.n)
+		if arrs[c].NullN() > 0 && !col.Nullable {
+			return fmt.Errorf("writing Parquet: column %s is not nullable, but %d rows have no value", col.Name, arrs[c].NullN())
+		}
+	}
+	rec := array.NewRecordBatch(e.schema, arrs, int64(blk.n))
+	defer rec.Release()
+	if err := e.fw.WriteBuffered(rec); err != nil {
+		return fmt.Errorf("writing Parquet: %w", err)
+	}
+	return nil
+}
+
+// finish waits for e to encode what it was handed, and returns its error.
+func (e *encoder[T]) finish() error {
+	close(e.todo)
+	<-e.done
+	return e.err
+}
+
+// Grow makes room for n more rows, so that adding them neither copies nor reallocates (the
+// columns hold at most a few thousand: the rest are handed over to be encoded).
 func (b *Buffer[T]) Grow(n int) {
+	n = min(n, b.every+blockRows-b.n)
 	for c := range b.bufs {
 		cb, col := &b.bufs[c], &b.cols[c]
 		switch {
@@ -96,68 +226,88 @@ func (b *Buffer[T]) Grow(n int) {
 		case col.str != nil:
 			cb.offsets = slices.Grow(cb.offsets, n+1)
 		}
-		nb := int(bitutil.BytesForBits(int64(b.Len() + n)))
+		nb := int(bitutil.BytesForBits(int64(b.n + len(b.pending) + n)))
 		cb.valid = slices.Grow(cb.valid, nb-len(cb.valid))
 		cb.bools = slices.Grow(cb.bools, nb-len(cb.bools))
 	}
 }
 
 // Len returns the number of rows held.
-func (b *Buffer[T]) Len() int { return b.n + len(b.pending) }
+func (b *Buffer[T]) Len() int { return b.handed + b.n + len(b.pending) }
 
-// Reset empties the buffer, keeping its memory.
+// Reset empties the buffer, keeping the columns' memory.
 func (b *Buffer[T]) Reset() {
 	clear(b.pending)
 	b.pending, b.n = b.pending[:0], 0
 	for c := range b.bufs {
 		b.bufs[c].reset()
 	}
+	if e := b.enc; e != nil {
+		e.finish()
+		if e.fw != nil {
+			e.fw.Close() // into memory: nothing to report
+		}
+		b.enc = nil
+	}
+	b.handed, b.err = 0, nil
 }
 
-// Write writes the rows held to w as one Parquet file, in row groups of at most maxRowGroup rows,
-// with meta as key-value metadata. It does not close w, and keeps the rows (Reset empties it).
-func (b *Buffer[T]) Write(w io.Writer, meta map[string]string, maxRowGroup int) error {
-	for _, c := range b.cols {
-		if c.float == nil && c.int == nil && c.str == nil && c.boolean == nil {
-			return fmt.Errorf("writing Parquet: column %s has no values (make columns with package table's constructors)", c.Name)
-		}
-	}
+// Write writes the rows held to w as one Parquet file, with meta as key-value metadata, and
+// empties the buffer. It does not close w.
+func (b *Buffer[T]) Write(w io.Writer, meta map[string]string) error {
+	defer b.Reset()
 	b.take()
-	schema := Schema(b.cols, meta)
-	fw, err := pqarrow.NewFileWriter(schema, nopCloser{w}, WriterProperties(int64(maxRowGroup)), pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
-	if err != nil {
-		return fmt.Errorf("writing Parquet: %w", err)
+	b.hand()
+	if b.err != nil {
+		return b.err
 	}
-	for start := 0; start < b.n; start += maxRowGroup {
-		end := min(start+maxRowGroup, b.n)
-		if err := fw.NewRowGroupChecked(); err != nil {
-			fw.Close()
+	e := b.enc
+	b.enc = nil
+	if err := e.finish(); err != nil {
+		if e.fw != nil {
+			e.fw.Close()
+		}
+		return err
+	}
+	// The metadata and the Arrow schema, as pqarrow's WithStoreSchema would have stored them had
+	// the metadata been known at the start (the schema's metadata, then ARROW:schema).
+	schema := Schema(b.cols, meta)
+	md := schema.Metadata()
+	for i, k := range md.Keys() {
+		if err := e.fw.AppendKeyValueMetadata(k, md.Values()[i]); err != nil {
+			e.fw.Close()
 			return fmt.Errorf("writing Parquet: %w", err)
 		}
-		for c := range b.cols {
-			if err := writeColumn(fw, &b.cols[c], &b.bufs[c], start, end); err != nil {
-				fw.Close()
-				return err
-			}
-		}
 	}
-	if err := fw.Close(); err != nil {
+	stored := flight.SerializeSchema(schema, memory.DefaultAllocator)
+	if err := e.fw.AppendKeyValueMetadata("ARROW:schema", base64.StdEncoding.EncodeToString(stored)); err != nil {
+		e.fw.Close()
+		return fmt.Errorf("writing Parquet: %w", err)
+	}
+	// What the file holds so far (its header, and any row group closed), then the rest straight
+	// into w: each column's pages, from the memory they were encoded into.
+	if _, err := w.Write(e.file.mem.Bytes()); err != nil {
+		e.fw.Close()
+		return err
+	}
+	e.file.w = w
+	if err := e.fw.Close(); err != nil {
 		return fmt.Errorf("writing Parquet: %w", err)
 	}
 	return nil
 }
 
-// writeColumn writes rows [lo, hi) of column c as the row group's next column.
-func writeColumn[T any](fw *pqarrow.FileWriter, c *Column[T], b *columnBuffer, lo, hi int) error {
-	arr := b.array(c.Type, lo, hi)
-	defer arr.Release()
-	if arr.NullN() > 0 && !c.Nullable {
-		return fmt.Errorf("writing Parquet: column %s is not nullable, but %d rows have no value", c.Name, arr.NullN())
+// sink is where an encoder's file goes: memory, until the file to write is known.
+type sink struct {
+	mem bytes.Buffer
+	w   io.Writer
+}
+
+func (s *sink) Write(p []byte) (int, error) {
+	if s.w != nil {
+		return s.w.Write(p)
 	}
-	if err := fw.WriteColumnData(arr); err != nil {
-		return fmt.Errorf("writing Parquet column %s: %w", c.Name, err)
-	}
-	return nil
+	return s.mem.Write(p)
 }
 
 // columnBuffer holds one column's values (by type) and validity bitmap.

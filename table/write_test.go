@@ -1,10 +1,12 @@
 package table
 
 import (
+	"bytes"
 	"fmt"
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -159,27 +161,34 @@ func TestAppendHex(t *testing.T) {
 	}
 }
 
-// TestBufferReset: a buffer written, reset and filled again writes only its new rows, and a
-// write keeps the rows until Reset (so that a failed write loses nothing).
+// TestBufferReset: a buffer is empty after a write (and after Reset), and filled again writes
+// only its new rows.
 func TestBufferReset(t *testing.T) {
-	b := NewBuffer(testColumns)
-	rows := testRows(700)
+	b := NewBuffer(testColumns, 1000)
+	b.every = 128
+	rows := testRows(900)
 	for i := range rows[:300] {
 		b.Add(&rows[i])
 	}
-	if err := b.Write(discard{}, nil, 1000); err != nil || b.Len() != 300 {
-		t.Fatalf("after a write: %d rows, %v; want the 300 kept", b.Len(), err)
+	if err := b.Write(discard{}, nil); err != nil || b.Len() != 0 {
+		t.Fatalf("after a write: %d rows, %v; want none", b.Len(), err)
+	}
+	for i := range rows[300:600] {
+		b.Add(&rows[300+i])
+	}
+	if b.Len() != 300 {
+		t.Fatalf("%d rows held, want 300", b.Len())
 	}
 	b.Reset()
-	for i := range rows[300:] {
-		b.Add(&rows[300+i])
+	for i := range rows[600:] {
+		b.Add(&rows[600+i])
 	}
 	path := filepath.Join(t.TempDir(), "t.parquet")
 	f, err := os.Create(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := b.Write(f, nil, 1000); err != nil {
+	if err := b.Write(f, nil); err != nil {
 		t.Fatal(err)
 	}
 	f.Close()
@@ -187,7 +196,85 @@ func TestBufferReset(t *testing.T) {
 	if err := EachString(path, "id", func(s string) error { got = append(got, s); return nil }); err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != 400 || got[0] != fmt.Sprintf("%016x", rows[300].id) || got[399] != fmt.Sprintf("%016x", rows[699].id) {
-		t.Errorf("read back %d ids, first %s; want 400 from row 300", len(got), got[0])
+	if len(got) != 300 || got[0] != fmt.Sprintf("%016x", rows[600].id) || got[299] != fmt.Sprintf("%016x", rows[899].id) {
+		t.Errorf("read back %d ids, first %s; want 300 from row 600", len(got), got[0])
+	}
+}
+
+// TestBufferEncodesAsRowsCome: rows encoded a few thousand at a time as they are added make the
+// same file, byte for byte, as the same rows encoded at once, metadata and stored Arrow schema
+// included; and over several row groups the same rows.
+func TestBufferEncodesAsRowsCome(t *testing.T) {
+	rows := testRows(10_000)
+	meta := map[string]string{"b.key": "two", "a.key": "one"}
+	write := func(every, rowGroup int) []byte {
+		b := NewBuffer(testColumns, rowGroup)
+		b.every = every
+		var buf bytes.Buffer
+		for i := range rows {
+			b.Add(&rows[i])
+		}
+		if every < len(rows) && b.handed == 0 {
+			t.Fatalf("every %d: no rows encoded before the write", every)
+		}
+		if err := b.Write(&buf, meta); err != nil {
+			t.Fatal(err)
+		}
+		return buf.Bytes()
+	}
+	whole := write(1<<30, 1<<20)
+	for _, every := range []int{1024, 4096, encodeRows} {
+		if got := write(every, 1<<20); !bytes.Equal(got, whole) {
+			t.Errorf("encoded %d rows at a time: %d bytes, differing from the %d of all at once", every, len(got), len(whole))
+		}
+	}
+	rdr, err := file.NewParquetReader(bytes.NewReader(whole))
+	if err != nil {
+		t.Fatal(err)
+	}
+	kv := rdr.MetaData().KeyValueMetadata()
+	if v := kv.FindValue("a.key"); v == nil || *v != "one" || kv.FindValue("ARROW:schema") == nil {
+		t.Errorf("metadata %v: want a.key = one and the Arrow schema", kv)
+	}
+	// Row groups of 3,000 rows, encoded 1,024 at a time: groups end inside an encoding.
+	path := filepath.Join(t.TempDir(), "g.parquet")
+	if err := os.WriteFile(path, write(1024, 3000), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	if err := EachString(path, "id", func(s string) error { got = append(got, s); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(rows) {
+		t.Fatalf("%d rows read back, want %d", len(got), len(rows))
+	}
+	for i := range rows {
+		if got[i] != fmt.Sprintf("%016x", rows[i].id) {
+			t.Fatalf("row %d: id %s, want %016x", i, got[i], rows[i].id)
+		}
+	}
+	f, err := file.OpenParquetFile(path, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if f.NumRowGroups() != 4 {
+		t.Errorf("%d row groups, want 4 (3,000 rows each at most)", f.NumRowGroups())
+	}
+}
+
+// TestBufferEncodingFailureReported: a row that cannot be encoded, met while rows are still being
+// added, fails the write that follows.
+func TestBufferEncodingFailureReported(t *testing.T) {
+	cols := []Column[testRow]{{Name: "bad", Type: arrow.PrimitiveTypes.Float64, Doc: "required",
+		float: func(r *testRow) (float64, bool) { return 0, r.n != 1500*1500-50 }}}
+	b := NewBuffer(cols, 1<<20)
+	b.every = 256
+	rows := testRows(2000)
+	for i := range rows {
+		b.Add(&rows[i])
+	}
+	if err := b.Write(discard{}, nil); err == nil || !strings.Contains(err.Error(), "bad") {
+		t.Fatalf("write: %v, want the failure naming the column", err)
 	}
 }
