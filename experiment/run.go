@@ -179,7 +179,7 @@ func prepare(def *sweep.Definition, r sweep.RunRef, cache *FICache, haveFI func(
 	if err != nil {
 		return Result{}, nil, fmt.Errorf("run %s: %w", id, err)
 	}
-	res := Result{Row: Row{RunID: id, Replicate: replicate, Seed: sweep.RunSeed(def.Seed, id), Status: StatusOK, Point: pt, Model: m}}
+	res := Result{Row: Row{RunID: id, CellID: pt.CellID(), Replicate: replicate, Seed: sweep.RunSeed(def.Seed, id), Status: StatusOK, Point: pt, Model: m}}
 	row := &res.Row
 	var fiErrs []string
 	for _, u := range []struct {
@@ -224,7 +224,6 @@ func measure(res *Result, s *sim.Result, err error) error {
 	row.RateEHz, row.RateIHz = s.RateEHz, s.RateIHz
 	row.QEEPC, row.QEIPC, row.QIEPC, row.QIIPC = s.ChargeEEPC, s.ChargeEIPC, s.ChargeIEPC, s.ChargeIIPC
 	row.NInputExc, row.NInputInh = s.InputSpikesExc, s.InputSpikesInh
-	row.CellID = row.Point.CellID()
 	row.balance()
 	if tr := s.Traces; tr != nil {
 		res.Traces = make([]TraceRow, len(tr.VE))

@@ -90,13 +90,15 @@ func (d *Definition) RunsIn(lo, hi int64) iter.Seq[RunRef] {
 	return func(yield func(RunRef) bool) {
 		hi = min(hi, d.Runs())
 		var pt Point
+		var canon []byte // pt's canonical form, which every run id of the cell hashes
 		lastCell := int64(-1)
 		for i := max(lo, 0); i < hi; i++ {
 			cell, rep := d.Run(i)
 			if cell != lastCell {
 				pt, lastCell = d.Point(cell, pt), cell
+				canon = pt.appendCanonical(canon[:0])
 			}
-			if !yield(RunRef{Index: i, Cell: cell, Replicate: rep, Point: pt, ID: pt.RunID(rep)}) {
+			if !yield(RunRef{Index: i, Cell: cell, Replicate: rep, Point: pt, ID: runID(canon, rep)}) {
 				return
 			}
 		}

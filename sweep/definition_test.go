@@ -184,3 +184,26 @@ func TestRunSeedBytes(t *testing.T) {
 		}
 	}
 }
+
+// TestRunsInIdentities: the identities RunsIn yields (from each cell's canonical form, made once)
+// are those of Point.RunID, in a grid of parameters away from their defaults, and those of the
+// implementation that hashed each run's point afresh (its ids for run 7, computed before the change).
+func TestRunsInIdentities(t *testing.T) {
+	d, err := Parse("g.toml", "name = \"g\"\nreplicates = 3\n[params]\n\"input.rate_exc\" = \"7 Hz\"\n[grid]\n\"weights.j_ee\" = [\"0.5 nA\", \"0.6 nA\"]\n\"weights.j_ei\" = [\"0.7 nA\", \"0.8 nA\"]\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[RunID]bool{}
+	for r := range d.AllRuns() {
+		if want := r.Point.RunID(r.Replicate); r.ID != want {
+			t.Errorf("run %d: id %s, Point.RunID %s", r.Index, r.ID, want)
+		}
+		if r.Index == 7 && (r.ID.String() != "2283e3e449cdbaa1" || r.Point.CellID().String() != "e3b53e8b863ab462") {
+			t.Errorf("run 7: id %s, cell %s; want 2283e3e449cdbaa1, e3b53e8b863ab462", r.ID, r.Point.CellID())
+		}
+		seen[r.ID] = true
+	}
+	if len(seen) != 12 {
+		t.Errorf("%d distinct ids, want 12", len(seen))
+	}
+}

@@ -66,15 +66,27 @@ func parseKey(s string) (uint64, error) {
 // depend on key order, on how a value was written ("5 Hz" and "0.005 kHz" are the same), on
 // where it was set ([params], [grid] or a zip), on the other points of the grid, or on
 // parameters added to the registry later with their defaults.
-func (pt Point) RunID(replicate int) RunID {
-	line := strconv.AppendInt([]byte("replicate="), int64(replicate), 10)
-	return RunID(pointHash(pt, append(line, '\n')))
+func (pt Point) RunID(replicate int) RunID { return runID(pt.appendCanonical(nil), replicate) }
+
+// runID is the identity of a run of the point whose canonical form is canon.
+func runID(canon []byte, replicate int) RunID {
+	var buf [256]byte
+	b := append(buf[:0], canon...)
+	b = strconv.AppendInt(append(b, "replicate="...), int64(replicate), 10)
+	sum := sha256.Sum256(append(b, '\n'))
+	return RunID(binary.BigEndian.Uint64(sum[:8]))
 }
 
 // pointHash hashes the canonical form of pt followed by last, and returns the first 8 bytes
 // (big-endian, so that their hex is the digest's first 16 hex digits).
 func pointHash(pt Point, last []byte) uint64 {
-	h := sha256.New()
+	sum := sha256.Sum256(append(pt.appendCanonical(nil), last...))
+	return binary.BigEndian.Uint64(sum[:8])
+}
+
+// appendCanonical appends pt's canonical form to dst: a line name=value for every parameter
+// whose value differs from its default, in name order.
+func (pt Point) appendCanonical(dst []byte) []byte {
 	var buf []byte
 	for _, i := range byNameOrder {
 		p := Registry[i]
@@ -86,13 +98,11 @@ func pointHash(pt Point, last []byte) uint64 {
 		if string(c) == string(appendCanonical(nil, p, p.def)) {
 			continue
 		}
-		buf = append(append(append(c[:0:0], p.Name...), '='), c...)
-		buf = append(buf, '\n')
-		h.Write(buf)
+		buf = c
+		dst = append(append(append(dst, p.Name...), '='), c...)
+		dst = append(dst, '\n')
 	}
-	h.Write(last)
-	var sum [sha256.Size]byte
-	return binary.BigEndian.Uint64(h.Sum(sum[:0])[:8])
+	return dst
 }
 
 // appendCanonical appends v's canonical text: a quoted word, or the SI number to 15 significant
