@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -44,8 +45,8 @@ type Options struct {
 	Shard         sweep.Shard   // run only this shard; the zero value runs the whole sweep
 	NoCompact     bool          // do not compact the folder when the sweep completes
 	// Batch is how many runs a worker simulates together (sim.Batch, in lockstep where it can;
-	// the rows are the same); 0 means batchGroups times what the simulation advances at once, 1
-	// one at a time.
+	// the rows are the same); 0 means groups of what the simulation advances at once, about 10 ms
+	// of simulation (batchGroupsFor); 1 one at a time.
 	Batch int
 	Args  []string // the command line, for the folder's provenance record
 }
@@ -229,7 +230,7 @@ func Run(ctx context.Context, def *sweep.Definition, opt Options) (sum *Summary,
 		}
 		return nil
 	}
-	if lanes := batchLanes(workers, opt.Batch); lanes > 1 {
+	if lanes := batchLanes(def, workers, opt.Batch); lanes > 1 {
 		err = Execute(ctx, Work[[]sweep.RunRef, []experiment.Output]{
 			Jobs:  opt.Jobs,
 			Tasks: batches(tasks, lanes),
@@ -282,9 +283,9 @@ func Run(ctx context.Context, def *sweep.Definition, opt Options) (sum *Summary,
 	return sum, nil
 }
 
-// batchLanes is how many runs a batch holds: opt (Options.Batch) if given, else batchGroups
-// groups of what the workers run together; 1 where they cannot batch.
-func batchLanes(workers []experiment.Worker, opt int) int {
+// batchLanes is how many runs a batch holds: opt (Options.Batch) if given, else
+// batchGroupsFor(def) groups of what the workers run together; 1 where they cannot batch.
+func batchLanes(def *sweep.Definition, workers []experiment.Worker, opt int) int {
 	br, ok := workers[0].(experiment.BatchRunner)
 	switch {
 	case !ok || opt == 1:
@@ -293,16 +294,33 @@ func batchLanes(workers []experiment.Worker, opt int) int {
 		return opt
 	}
 	if n := br.Lanes(); n > 1 {
-		return n * batchGroups
+		return n * batchGroupsFor(def)
 	}
 	return 1
 }
 
-// batchGroups is how many lockstep groups a batch holds when Options.Batch does not say: a batch
-// is a task of the runner, handed to a worker and its results to the writer through channels, and
-// batches of one group (4 seed runs, about 0.3 ms) woke the writer so often that the wake-ups were
-// 8 % of a sweep's time at -j 1; 8 groups is about 2.5 ms of work, still short next to a stop.
-const batchGroups = 8
+// batchGroupsFor is how many lockstep groups a batch of def's runs holds when Options.Batch does
+// not say: enough for about batchSteps steps of the longest run (sim.duration over sim.dt), at
+// most maxBatchGroups. A batch is a task of the runner, handed to a worker and its results to the
+// writer through channels. Small batches wake the writer often: batches of one group (4 seed runs,
+// about 0.3 ms) made the wake-ups 8 % of a sweep's time at -j 1, and of 8 groups, with the
+// scheduler's, 3.5 % (perf); of 32, 2 %. Large ones balance badly: the last batches of a sweep
+// finish one worker's share while the others idle. About 10 ms of work is neither.
+func batchGroupsFor(def *sweep.Definition) int {
+	dt, _ := def.Range("sim.dt")
+	_, dur := def.Range("sim.duration")
+	if !(dt > 0) || !(dur > 0) {
+		return 1
+	}
+	return int(max(1, min(maxBatchGroups, math.Floor(batchSteps/(dur/dt)))))
+}
+
+const (
+	// batchSteps is the steps of one lane that a default batch holds: 32 groups of seed runs
+	// (10,000 steps each), about 10 ms at 30 ns per step of a group.
+	batchSteps     = 32 * 10_000
+	maxBatchGroups = 32 // groups of a default batch at most (runs of 0.1 s at 0.1 ms hold 32)
+)
 
 // batches groups the runs of tasks into consecutive batches of up to n.
 func batches(tasks iter.Seq[sweep.RunRef], n int) iter.Seq[[]sweep.RunRef] {

@@ -387,3 +387,23 @@ func TestRefusesOtherColumns(t *testing.T) {
 	}
 	t.Log(err)
 }
+
+// TestBatchGroupsFor: default batches hold about the same simulated work whatever the runs'
+// length: as many groups as make 32 seed runs' steps, from 32 down to 1, sized by the longest run.
+func TestBatchGroupsFor(t *testing.T) {
+	for _, c := range []struct {
+		extra string
+		want  int
+	}{
+		{`"sim.duration" = "1 s"`, 32},
+		{`"sim.duration" = "0.01 s"`, 32},
+		{`"sim.duration" = "10 s"`, 3},
+		{`"sim.duration" = "100 s"`, 1},
+		{"\"sim.duration\" = \"1 s\"\n[grid]\n\"sim.dt\" = [\"0.1 ms\", \"0.025 ms\"]", 8},
+		{"[grid]\n\"sim.duration\" = [\"0.5 s\", \"4 s\"]", 8},
+	} {
+		if got := batchGroupsFor(testsweep.Small(t, "b", 1, c.extra)); got != c.want {
+			t.Errorf("%q: %d groups, want %d", c.extra, got, c.want)
+		}
+	}
+}

@@ -725,3 +725,35 @@ func commas(n int64) string {
 	}
 	return s
 }
+
+// Range returns the smallest and largest value (SI units) the number parameter name takes in
+// the sweep: its [params] or default value, or the extremes of the axes that set it. It panics
+// if name is not a parameter.
+func (d *Definition) Range(name string) (lo, hi float64) {
+	p := Lookup(name)
+	if p == nil {
+		panic("sweep: no parameter " + name)
+	}
+	lo, hi, set := 0.0, 0.0, false
+	for _, a := range d.Axes {
+		for k, i := range a.Params {
+			if Registry[i] != p {
+				continue
+			}
+			for _, v := range a.Values[k] {
+				if !set || v.Num < lo {
+					lo = v.Num
+				}
+				if !set || v.Num > hi {
+					hi = v.Num
+				}
+				set = true
+			}
+		}
+	}
+	if !set {
+		v := d.Base[index[name]].Num
+		return v, v
+	}
+	return lo, hi
+}

@@ -207,3 +207,19 @@ func TestRunsInIdentities(t *testing.T) {
 		t.Errorf("%d distinct ids, want 12", len(seen))
 	}
 }
+
+// TestRange: a parameter's range is its base value, or the extremes of the axes that set it.
+func TestRange(t *testing.T) {
+	d, err := Parse("r.toml", "name = \"r\"\n[params]\n\"sim.duration\" = \"2 s\"\n[grid]\n\"input.rate_exc\" = [\"7 Hz\", \"3 Hz\", \"5 Hz\"]\n[[zip]]\n\"sim.dt\" = [\"0.05 ms\", \"0.2 ms\"]\n\"input.rate_inh\" = [\"1 Hz\", \"2 Hz\"]\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name   string
+		lo, hi float64
+	}{{"sim.duration", 2, 2}, {"input.rate_exc", 3, 7}, {"sim.dt", 0.05e-3, 0.2e-3}, {"fi.n_currents", 3001, 3001}} {
+		if lo, hi := d.Range(c.name); lo != c.lo || hi != c.hi {
+			t.Errorf("Range(%s) = %g, %g; want %g, %g", c.name, lo, hi, c.lo, c.hi)
+		}
+	}
+}
