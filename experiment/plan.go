@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -161,19 +162,39 @@ func calibrateKind(def *sweep.Definition, samples int) (Estimate, error) {
 	est := Estimate{Samples: n, FlushRows: 10_000}
 	session := For(def).NewSession(def, nil)
 	w := session.NewWorker()
-	var outs []Output
-	var simTime time.Duration
+	var refs []sweep.RunRef
 	for k := range n {
 		i := int64(k) * runs / int64(n)
 		for r := range def.RunsIn(i, i+1) {
-			t0 := time.Now()
-			o, err := w.Run(r)
-			simTime += time.Since(t0)
-			if err != nil {
-				return est, err
-			}
-			outs = append(outs, o)
+			r.Point = slices.Clone(r.Point)
+			refs = append(refs, r)
 		}
+	}
+	// As a sweep runs them: in lockstep groups where the worker has them.
+	lanes := 1
+	br, ok := w.(BatchRunner)
+	if ok {
+		lanes = max(1, br.Lanes())
+	}
+	var outs []Output
+	var simTime time.Duration
+	for j := 0; j < len(refs); j += lanes {
+		group := refs[j:min(j+lanes, len(refs))]
+		t0 := time.Now()
+		var got []Output
+		var err error
+		if lanes > 1 {
+			got, err = br.RunBatch(group)
+		} else {
+			var o Output
+			o, err = w.Run(group[0])
+			got = []Output{o}
+		}
+		simTime += time.Since(t0)
+		if err != nil {
+			return est, err
+		}
+		outs = append(outs, got...)
 	}
 	est.RunMs = float64(simTime.Microseconds()) / 1e3 / float64(max(n, 1))
 	dir, err := os.MkdirTemp("", "eisweep-plan-")

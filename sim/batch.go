@@ -15,7 +15,18 @@ import (
 // The zero value is ready; a Batch reuses its buffers from one call to the next and is not safe
 // for concurrent use.
 type Batch struct {
-	lockstep *lockstep // the vector path's scratch, nil until used
+	lockstep *lockstep    // the vector path's scratch, nil until used
+	units    *unitScratch // RunUnits' scratch, nil until used
+}
+
+// unitScratch is what RunUnits hands the lockstep path, kept between calls (no allocation).
+type unitScratch struct {
+	twin Experiment
+	xs   [4]*Experiment
+	res  [4]Result
+	outs [4]*Result
+	in   [2][4]Input
+	errs [4]error
 }
 
 // BatchLanes is how many runs the batch path advances together: 4 where it runs in lockstep,
@@ -66,4 +77,62 @@ func lockable(xs []*Experiment, outs []*Result) bool {
 		}
 	}
 	return true
+}
+
+// RunUnits simulates unit u of x for len(exc) runs of recorded input, run k being
+// x.RunUnit(u, exc[k], inh[k], &outs[k]) from the start of its inputs (RunUnits resets them),
+// with its error in errs[k]. Four at a time go in lockstep where the vector path is built: both
+// units of a lane are unit u (the two units do not interact and see the same input, so the second
+// is a copy, simulated beside the first at little cost: the lane waits on its update's latency),
+// and the lane's E unit is RunUnit's run bit for bit (TestRunUnitsEqualsRunUnit). A run that fails
+// is simulated again alone, for RunUnit's error and state.
+func (b *Batch) RunUnits(x *Experiment, u UnitKind, exc, inh []*Steps, outs []UnitResult, errs []error) {
+	k := len(exc)
+	if len(inh) != k || len(outs) != k || len(errs) != k {
+		panic(fmt.Sprintf("sim: %d excitatory inputs with %d inhibitory, %d results, %d errors", k, len(inh), len(outs), len(errs)))
+	}
+	for j := range k {
+		exc[j].Reset()
+		inh[j].Reset()
+	}
+	j := 0
+	if run4 != nil && k >= 4 {
+		if b.lockstep == nil {
+			b.lockstep = new(lockstep)
+		}
+		if b.units == nil {
+			b.units = new(unitScratch)
+		}
+		sc := b.units
+		sc.twin = *x
+		if u == UnitI {
+			sc.twin.exc = sc.twin.inh
+		} else {
+			sc.twin.inh = sc.twin.exc
+		}
+		for l := range 4 {
+			sc.xs[l], sc.outs[l] = &sc.twin, &sc.res[l]
+		}
+		for ; j+4 <= k; j += 4 {
+			for l := range 4 {
+				sc.in[0][l], sc.in[1][l] = exc[j+l], inh[j+l]
+			}
+			run4(b.lockstep, sc.xs[:], sc.in[0][:], sc.in[1][:], sc.outs[:], sc.errs[:])
+			lockstepRuns.Add(1)
+			for l := range 4 {
+				if sc.errs[l] != nil {
+					exc[j+l].Reset()
+					inh[j+l].Reset()
+					errs[j+l] = x.RunUnit(u, exc[j+l], inh[j+l], &outs[j+l])
+					continue
+				}
+				r := &sc.res[l]
+				outs[j+l] = UnitResult{Spikes: int64(len(r.SpikeStepsE)), RateHz: r.RateEHz, ChargeExcPC: r.ChargeEEPC, ChargeInhPC: r.ChargeEIPC, Final: r.FinalE}
+				errs[j+l] = nil
+			}
+		}
+	}
+	for ; j < k; j++ {
+		errs[j] = x.RunUnit(u, exc[j], inh[j], &outs[j])
+	}
 }

@@ -106,6 +106,34 @@ func BenchmarkRunUnitReplay(b *testing.B) {
 	}
 }
 
+// BenchmarkRunUnitsReplay is RunUnits of the E unit over 32 replays of recorded seed input (a
+// solver's evaluation in small), per replay: in lockstep four at a time where the vector path is
+// built, against BenchmarkRunUnitReplay's one alone.
+func BenchmarkRunUnitsReplay(b *testing.B) {
+	x, err := NewExperiment(seedConfig())
+	if err != nil {
+		b.Fatal(err)
+	}
+	const n = 32
+	var d Drive
+	exc, inh := make([]*Steps, n), make([]*Steps, n)
+	for r := range n {
+		e, i, err := d.Inputs(x, seedInput, uint64(r+1))
+		if err != nil {
+			b.Fatal(err)
+		}
+		exc[r], _ = NewSteps(Record(nil, e, x.Steps()))
+		inh[r], _ = NewSteps(Record(nil, i, x.Steps()))
+	}
+	outs, errs := make([]UnitResult, n), make([]error, n)
+	var bt Batch
+	b.ReportAllocs()
+	for b.Loop() {
+		bt.RunUnits(x, UnitE, exc, inh, outs, errs)
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/replay")
+}
+
 // BenchmarkPoisson is the seed's excitatory input alone (400 sources at 5 Hz over 10,000 steps
 // of 0.1 ms), drawn spike by spike through Next: about 2,000 spikes per run.
 func BenchmarkPoisson(b *testing.B) {

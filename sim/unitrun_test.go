@@ -2,6 +2,7 @@ package sim
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -128,5 +129,69 @@ func TestMeanRateMonotoneInInhibition(t *testing.T) {
 			t.Errorf("mult_ei %.3f: %d spikes over the replicates, more than %d at the weight below", 0.9+0.001*float64(k), total, prev)
 		}
 		prev = total
+	}
+}
+
+// TestRunUnitsEqualsRunUnit: replays run four at a time in lockstep give what RunUnit gives each
+// alone, for both units, bit for bit: results, final states, and the errors of replays that fail
+// (here a burst of input that drives v away), also beside ones that do not; and a count that is
+// not a multiple of four.
+func TestRunUnitsEqualsRunUnit(t *testing.T) {
+	x, err := NewExperiment(seedConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 11
+	var d Drive
+	exc, inh := make([]*Steps, n), make([]*Steps, n)
+	for r := range n {
+		e, i, err := d.Inputs(x, seedInput, uint64(r+1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		es, is := Record(nil, e, x.Steps()), Record(nil, i, x.Steps())
+		if r == 2 || r == 9 { // 200,000 inhibitory spikes at step 3000
+			burst := make([]int64, 200_000)
+			for k := range burst {
+				burst[k] = 3000
+			}
+			at := 0
+			for at < len(is) && is[at] < 3000 {
+				at++
+			}
+			is = append(is[:at:at], append(burst, is[at:]...)...)
+		}
+		if exc[r], err = NewSteps(es); err != nil {
+			t.Fatal(err)
+		}
+		if inh[r], err = NewSteps(is); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var b Batch
+	for _, u := range []UnitKind{UnitE, UnitI} {
+		outs, errs := make([]UnitResult, n), make([]error, n)
+		for range 2 { // the second time with the buffers of the first
+			b.RunUnits(x, u, exc, inh, outs, errs)
+			failed := 0
+			for r := range n {
+				exc[r].Reset()
+				inh[r].Reset()
+				var want UnitResult
+				werr := x.RunUnit(u, exc[r], inh[r], &want)
+				if fmt.Sprint(errs[r]) != fmt.Sprint(werr) || outs[r] != want {
+					t.Fatalf("unit %v replay %d: %+v, %v; alone %+v, %v", u, r, outs[r], errs[r], want, werr)
+				}
+				if werr != nil {
+					failed++
+				}
+			}
+			if failed != 2 {
+				t.Fatalf("unit %v: %d replays failed, want the 2 with a burst", u, failed)
+			}
+		}
+	}
+	if BatchLanes() == 4 && lockstepRuns.Load() == 0 {
+		t.Error("no replay ran in lockstep")
 	}
 }

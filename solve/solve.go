@@ -394,7 +394,9 @@ type evaluator struct {
 	stop     *atomic.Bool
 	r        int
 	exc, inh []*sim.Steps
-	res      sim.UnitResult
+	batch    sim.Batch        // the replays, four at a time in lockstep
+	outs     []sim.UnitResult // each replicate's replay at the value evaluated
+	errs     []error
 	rates    []float64
 	evals    int
 	sims     int64
@@ -424,18 +426,20 @@ func (e *evaluator) at(x float64) ([]float64, error) {
 	if err != nil {
 		return nil, err
 	}
+	if len(e.outs) != e.r {
+		e.outs, e.errs = make([]sim.UnitResult, e.r), make([]error, e.r)
+	}
+	e.batch.RunUnits(ex, e.unit, e.exc[:e.r], e.inh[:e.r], e.outs, e.errs)
 	e.rates = e.rates[:0]
 	var qe, qi float64
 	for r := range e.r {
-		e.exc[r].Reset()
-		e.inh[r].Reset()
 		e.sims++
-		if err := ex.RunUnit(e.unit, e.exc[r], e.inh[r], &e.res); err != nil {
+		if err := e.errs[r]; err != nil {
 			return nil, fmt.Errorf("%s = %s, replicate %d: %w", e.su.Param.Name, e.su.Param.FormatValue(sweep.Value{Num: x}), r, err)
 		}
-		e.rates = append(e.rates, e.res.RateHz)
-		qe += e.res.ChargeExcPC
-		qi += e.res.ChargeInhPC
+		e.rates = append(e.rates, e.outs[r].RateHz)
+		qe += e.outs[r].ChargeExcPC
+		qi += e.outs[r].ChargeInhPC
 	}
 	dur := m.Sim.DurationSec
 	e.excPA, e.inhPA = qe/float64(e.r)/dur, qi/float64(e.r)/dur
@@ -639,23 +643,27 @@ func CalibrateSolve(def *sweep.Definition, samples int) (float64, error) {
 		return 0, err
 	}
 	var d sim.Drive
-	var res sim.UnitResult
-	var elapsed time.Duration
-	n := 0
-	for r := range min(samples, def.Solve.Replicates) {
-		exc, inh, err := d.Inputs(x, m.Input, sweep.RunSeed(def.Seed, pt.RunID(r)))
+	k := min(samples, def.Solve.Replicates)
+	exc, inh := make([]*sim.Steps, k), make([]*sim.Steps, k)
+	for r := range k {
+		e, i, err := d.Inputs(x, m.Input, sweep.RunSeed(def.Seed, pt.RunID(r)))
 		if err != nil {
 			return 0, err
 		}
-		se, _ := sim.NewSteps(sim.Record(nil, exc, x.Steps()))
-		si, _ := sim.NewSteps(sim.Record(nil, inh, x.Steps()))
-		for _, u := range def.Solve.Units {
-			se.Reset()
-			si.Reset()
-			t0 := time.Now()
-			err := x.RunUnit(u.Unit, se, si, &res)
-			elapsed += time.Since(t0)
-			n++
+		exc[r], _ = sim.NewSteps(sim.Record(nil, e, x.Steps()))
+		inh[r], _ = sim.NewSteps(sim.Record(nil, i, x.Steps()))
+	}
+	// As Solve runs them: every replicate of a unit together, in lockstep where it can.
+	var b sim.Batch
+	outs, errs := make([]sim.UnitResult, k), make([]error, k)
+	var elapsed time.Duration
+	n := 0
+	for _, u := range def.Solve.Units {
+		t0 := time.Now()
+		b.RunUnits(x, u.Unit, exc, inh, outs, errs)
+		elapsed += time.Since(t0)
+		n += k
+		for _, err := range errs {
 			if err != nil && !errors.Is(err, sim.ErrNumerical) {
 				return 0, err
 			}
