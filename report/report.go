@@ -11,6 +11,9 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+
 	"github.com/eisweep/eisweep/analysis"
 	"github.com/eisweep/eisweep/experiment"
 	"github.com/eisweep/eisweep/pipeline"
@@ -45,8 +48,9 @@ type FolderStats struct {
 }
 
 // ReadFolderStats reads the rates and charges of every run in outDir. Runs are taken in run_id
-// order, so the statistics do not depend on the order in which workers finished. It holds 56
-// bytes per run; for large multi-cell sweeps use CountRuns.
+// order, so the statistics do not depend on the order in which workers finished. It holds 64
+// bytes per run; for large multi-cell sweeps use CountRuns. Rows counts the runs, OK those that
+// did not fail.
 func ReadFolderStats(outDir string) (FolderStats, error) {
 	var fs FolderStats
 	tables, err := pipeline.FolderTables(outDir)
@@ -57,12 +61,8 @@ func ReadFolderStats(outDir string) (FolderStats, error) {
 	if err != nil {
 		return fs, err
 	}
-	type run struct {
-		id   sweep.RunID
-		vals [6]float64
-	}
 	names := [6]string{"rate_e_hz", "rate_i_hz", "q_ee_pc", "q_ei_pc", "q_ie_pc", "q_ii_pc"}
-	var n int64 // rows, from the footers: the slice is allocated once
+	var n int64 // rows, from the footers: the slices are allocated once
 	for _, p := range c.Files["runs"] {
 		k, err := table.NumRows(p)
 		if err != nil {
@@ -70,30 +70,55 @@ func ReadFolderStats(outDir string) (FolderStats, error) {
 		}
 		n += k
 	}
-	runs := make([]run, 0, n)
-	err = table.EachRow(c.Files["runs"], append([]string{"run_id"}, names[:]...), func(r *table.Row) error {
-		id, err := sweep.ParseRunID(r.String("run_id"))
-		if err != nil {
-			return err
-		}
-		x := run{id: id}
-		for k, n := range names {
-			x.vals[k] = r.Float(n)
-		}
-		runs = append(runs, x)
-		return nil
-	})
-	if err != nil {
-		return fs, err
+	vals := make([][6]float64, 0, n)
+	// Sorted by run id as (id, row) pairs, which move faster than the rows.
+	type key struct {
+		id  sweep.RunID
+		row int
 	}
-	slices.SortFunc(runs, func(a, b run) int { return cmp.Compare(a.id, b.id) })
-	fs.Rows = len(runs)
-	for _, x := range runs {
-		if math.IsNaN(x.vals[0]) { // failed run
+	keys := make([]key, 0, n)
+	cols := append([]string{"run_id"}, names[:]...)
+	for _, p := range c.Files["runs"] {
+		err := table.EachBatch(p, cols, func(rec arrow.RecordBatch, idx map[string]int) error {
+			ids, ok := rec.Column(idx["run_id"]).(*array.String)
+			if !ok {
+				return fmt.Errorf("column run_id is %s, not strings", rec.Column(idx["run_id"]).DataType())
+			}
+			var v [6]*array.Float64
+			for k, name := range names {
+				if v[k], ok = rec.Column(idx[name]).(*array.Float64); !ok {
+					return fmt.Errorf("column %s is %s, not float64", name, rec.Column(idx[name]).DataType())
+				}
+			}
+			for i := range int(rec.NumRows()) {
+				id, err := sweep.ParseRunID(ids.Value(i))
+				if err != nil {
+					return err
+				}
+				var x [6]float64
+				for k := range v {
+					x[k] = math.NaN() // null: a failed run
+					if v[k].IsValid(i) {
+						x[k] = v[k].Value(i)
+					}
+				}
+				keys = append(keys, key{id, len(vals)})
+				vals = append(vals, x)
+			}
+			return nil
+		})
+		if err != nil {
+			return fs, fmt.Errorf("reading %s: %w", p, err)
+		}
+	}
+	slices.SortFunc(keys, func(a, b key) int { return cmp.Compare(a.id, b.id) })
+	fs.Rows = len(keys)
+	for _, k := range keys {
+		v := vals[k.row]
+		if math.IsNaN(v[0]) { // failed run
 			continue
 		}
 		fs.OK++
-		v := x.vals
 		fs.Stats.add(&experiment.Row{RateEHz: v[0], RateIHz: v[1], QEEPC: v[2], QEIPC: v[3], QIEPC: v[4], QIIPC: v[5]})
 	}
 	return fs, nil

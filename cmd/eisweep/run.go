@@ -114,8 +114,17 @@ SLURM_ARRAY_TASK_COUNT.`,
 					}
 					return err
 				}
-				rows, failed, err := report.CountRuns(sum.OutDir)
-				if err != nil {
+				// The seed report's read of the runs counts them too; other folders count the
+				// status column alone.
+				report1 := shard.N == 0 && def.Cells() == 1 && def.Kind() == sweep.ExperimentUnit
+				var rows, failed int64
+				var fs report.FolderStats
+				if report1 {
+					if fs, err = report.ReadFolderStats(sum.OutDir); err != nil {
+						return err
+					}
+					rows, failed = int64(fs.Rows), int64(fs.Rows-fs.OK)
+				} else if rows, failed, err = report.CountRuns(sum.OutDir); err != nil {
 					return err
 				}
 				fmt.Fprintf(stdout, "%s: %d runs (%d now, %d already done), %d failed, in %s\n",
@@ -150,10 +159,6 @@ SLURM_ARRAY_TASK_COUNT.`,
 						return err
 					}
 					return failedRuns(rows, failed, stderr)
-				}
-				fs, err := report.ReadFolderStats(sum.OutDir)
-				if err != nil {
-					return err
 				}
 				fmt.Fprintln(stdout)
 				var ex *experiment.Row
