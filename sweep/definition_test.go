@@ -5,6 +5,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"math/rand/v2"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -220,6 +222,29 @@ func TestRange(t *testing.T) {
 	}{{"sim.duration", 2, 2}, {"input.rate_exc", 3, 7}, {"sim.dt", 0.05e-3, 0.2e-3}, {"fi.n_currents", 3001, 3001}} {
 		if lo, hi := d.Range(c.name); lo != c.lo || hi != c.hi {
 			t.Errorf("Range(%s) = %g, %g; want %g, %g", c.name, lo, hi, c.lo, c.hi)
+		}
+	}
+}
+
+// TestParseKeyEqualsParseUint: the hand-written parser of 16 hex digits accepts and decodes
+// exactly what strconv.ParseUint(s, 16, 64) does at that length.
+func TestParseKeyEqualsParseUint(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	const alphabet = "0123456789abcdefABCDEF+-_ xXgG\x00\xff"
+	for i := range 200_000 {
+		b := make([]byte, 16)
+		for k := range b {
+			if i%2 == 0 { // mostly hex, now and then anything
+				b[k] = "0123456789abcdefABCDEF"[rng.IntN(22)]
+			} else {
+				b[k] = alphabet[rng.IntN(len(alphabet))]
+			}
+		}
+		s := string(b)
+		got, err := parseKey(s)
+		want, werr := strconv.ParseUint(s, 16, 64)
+		if (err == nil) != (werr == nil) || (err == nil && got != want) {
+			t.Fatalf("parseKey(%q) = %x, %v; strconv %x, %v", s, got, err, want, werr)
 		}
 	}
 }

@@ -53,9 +53,22 @@ func parseKey(s string) (uint64, error) {
 	if len(s) != 16 {
 		return 0, fmt.Errorf("%q is not an identity of 16 hex digits", s)
 	}
-	k, err := strconv.ParseUint(s, 16, 64)
-	if err != nil {
-		return 0, fmt.Errorf("%q is not an identity of 16 hex digits", s)
+	// By hand: strconv.ParseUint was most of reading a folder's run ids back (resume, reports).
+	var k uint64
+	for i := range 16 {
+		c := s[i]
+		var d byte
+		switch {
+		case '0' <= c && c <= '9':
+			d = c - '0'
+		case 'a' <= c && c <= 'f':
+			d = c - 'a' + 10
+		case 'A' <= c && c <= 'F':
+			d = c - 'A' + 10
+		default:
+			return 0, fmt.Errorf("%q is not an identity of 16 hex digits", s)
+		}
+		k = k<<4 | uint64(d)
 	}
 	return k, nil
 }

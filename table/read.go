@@ -24,7 +24,8 @@ func EachBatch(path string, cols []string, f func(rec arrow.RecordBatch, idx map
 		return err
 	}
 	defer rdr.Close()
-	fr, err := pqarrow.NewFileReader(rdr, pqarrow.ArrowReadProperties{BatchSize: batchRows}, memory.DefaultAllocator)
+	// Batches no longer than the file: the reader allocates a whole batch per column.
+	fr, err := pqarrow.NewFileReader(rdr, pqarrow.ArrowReadProperties{BatchSize: max(1, min(batchRows, rdr.NumRows()))}, memory.DefaultAllocator)
 	if err != nil {
 		return err
 	}
