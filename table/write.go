@@ -21,11 +21,11 @@ import (
 )
 
 // WriterProperties are the Parquet settings of every file eisweep writes: zstd (at its fastest
-// level, zstdCodec), row groups of at
-// most maxRowGroup rows, small pages (16 KB: they bound what a buffered row group holds per column
-// uncompressed, and so what is left to compress when a file is closed; against 64 KB they make
-// a sweep's runs file 1.5 % larger), and no dictionaries: dictionary encoding hashes every value, most columns are
-// measurements whose values are all distinct, and zstd compresses the constant columns as well.
+// level, zstdCodec), row groups of at most maxRowGroup rows, small pages (16 KB: they bound what a
+// buffered row group holds of a column uncompressed, and so what is left to compress when a file
+// is closed; against 64 KB they make a sweep's runs file 1.5 % larger), and no dictionaries:
+// dictionary encoding hashes every value, most columns are measurements whose values are all
+// distinct, and zstd compresses the constant columns as well.
 func WriterProperties(maxRowGroup int64) *parquet.WriterProperties {
 	return parquet.NewWriterProperties(
 		parquet.WithCompression(compress.Codecs.Zstd),

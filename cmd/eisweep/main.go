@@ -11,10 +11,10 @@ import (
 )
 
 // defaultMemoryLimit is the Go runtime's soft memory limit unless GOMEMLIMIT says otherwise. A
-// sweep holds up to about 90 MB live (a flush's 100,000 runs rows as columns), compaction about
-// 100 MB (a row group of 100,000 rows in 110 columns being encoded); without a limit the
-// collector lets garbage grow to as much again. A 1,000,000-run sweep of the seed peaks at
-// 182 MB RSS with this limit and 264 MB with 256 MiB, in the same time (43 s on two cores).
+// sweep holds up to about 25 MB of runs rows (a flush's 100,000 encoded, the latest 2,048 as
+// columns), compaction about 100 MB (a row group of 100,000 rows in 110 columns being encoded);
+// without a limit the collector lets garbage grow to as much again. A 1,000,000-run sweep of the
+// seed peaks at 145 MB RSS with this limit (43 s on two cores).
 const defaultMemoryLimit = 120 << 20
 
 func main() {
