@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/eisweep/eisweep/sim"
 	"github.com/eisweep/eisweep/sweep"
 	"github.com/eisweep/eisweep/table"
 )
@@ -51,35 +52,67 @@ func Calibrate(def *sweep.Definition, samples int) (Estimate, error) {
 	var simTime time.Duration
 	cache := NewFICache()
 	var fiCurve *fiCurve
+	refs := make([]sweep.RunRef, 0, n)
 	for k := range n {
 		i := int64(k) * runs / int64(n)
-		var ref sweep.RunRef
 		for r := range def.RunsIn(i, i+1) {
-			ref = r
+			r.Point = slices.Clone(r.Point)
+			refs = append(refs, r)
 		}
-		pt := ref.Point
+	}
+	for k, ref := range refs {
+		m, err := ref.Point.Model()
+		if err != nil {
+			return est, err
+		}
 		if fiCurve == nil {
 			// Time one unit's f-I test on its own; the runs below then find it cached.
-			m, err := pt.Model()
-			if err != nil {
-				return est, err
-			}
 			t0 := time.Now()
 			if fiCurve, _, err = cache.get(fiKey{Unit: m.Sim.Exc, DtS: m.Sim.DtSec, FI: m.FI}, def.Outputs.FICurves, &w.fi); err != nil {
 				return est, err
 			}
 			est.FIMs = float64(time.Since(t0).Microseconds()) / 1e3
 		}
+		// Every sample's curves before the runs are timed: their time is FIMs × DistinctUnits.
+		for _, u := range []sim.Unit{m.Sim.Exc, m.Sim.Inh} {
+			if _, _, err := cache.get(fiKey{Unit: u, DtS: m.Sim.DtSec, FI: m.FI}, def.Outputs.FICurves, &w.fi); err != nil {
+				return est, err
+			}
+		}
+		if k == 0 && def.Outputs.Traces {
+			res, err := w.Run(def, ref, cache, nil)
+			if err != nil {
+				return est, err
+			}
+			traces = res.Traces
+		}
+	}
+	// The runs as a sweep runs them: in lockstep groups where the simulation has them.
+	lanes := 1
+	if !def.Outputs.Traces {
+		lanes = sim.BatchLanes()
+	}
+	var bw BatchWorker
+	for j := 0; j < len(refs); j += lanes {
+		group := refs[j:min(j+lanes, len(refs))]
 		t0 := time.Now()
-		res, err := w.Run(def, ref, cache, nil)
+		if lanes > 1 {
+			got, err := bw.RunBatch(def, group, cache, nil)
+			simTime += time.Since(t0)
+			if err != nil {
+				return est, err
+			}
+			for _, r := range got {
+				rows = append(rows, r.Row)
+			}
+			continue
+		}
+		res, err := w.Run(def, group[0], cache, nil)
 		simTime += time.Since(t0)
 		if err != nil {
 			return est, err
 		}
 		rows = append(rows, res.Row)
-		if k == 0 {
-			traces = res.Traces
-		}
 	}
 	est.RunMs = float64(simTime.Microseconds()) / 1e3 / float64(max(n, 1))
 	dir, err := os.MkdirTemp("", "eisweep-plan-")
