@@ -264,34 +264,33 @@ func (b *Buffer[T]) Write(w io.Writer, meta map[string]string) error {
 	}
 	e := b.enc
 	b.enc = nil
-	if err := e.finish(); err != nil {
-		if e.fw != nil {
-			e.fw.Close()
+	closed := false
+	defer func() {
+		if !closed && e.fw != nil {
+			e.fw.Close() // after a failure: into memory, nothing to report
 		}
+	}()
+	if err := e.finish(); err != nil {
 		return err
 	}
 	// The metadata and the Arrow schema, as pqarrow's WithStoreSchema would have stored them had
 	// the metadata been known at the start (the schema's metadata, then ARROW:schema).
 	schema := Schema(b.cols, meta)
 	md := schema.Metadata()
-	for i, k := range md.Keys() {
-		if err := e.fw.AppendKeyValueMetadata(k, md.Values()[i]); err != nil {
-			e.fw.Close()
+	keys := slices.Concat(md.Keys(), []string{"ARROW:schema"})
+	vals := slices.Concat(md.Values(), []string{base64.StdEncoding.EncodeToString(flight.SerializeSchema(schema, memory.DefaultAllocator))})
+	for i, k := range keys {
+		if err := e.fw.AppendKeyValueMetadata(k, vals[i]); err != nil {
 			return fmt.Errorf("writing Parquet: %w", err)
 		}
-	}
-	stored := flight.SerializeSchema(schema, memory.DefaultAllocator)
-	if err := e.fw.AppendKeyValueMetadata("ARROW:schema", base64.StdEncoding.EncodeToString(stored)); err != nil {
-		e.fw.Close()
-		return fmt.Errorf("writing Parquet: %w", err)
 	}
 	// What the file holds so far (its header, and any row group closed), then the rest straight
 	// into w: each column's pages, from the memory they were encoded into.
 	if _, err := w.Write(e.file.mem.Bytes()); err != nil {
-		e.fw.Close()
-		return err
+		return fmt.Errorf("writing Parquet: %w", err)
 	}
 	e.file.w = w
+	closed = true
 	if err := e.fw.Close(); err != nil {
 		return fmt.Errorf("writing Parquet: %w", err)
 	}
@@ -434,8 +433,3 @@ func putBuffers(b []columnBuffer) {
 	b = b[:cap(b)]
 	buffers.Put(&b)
 }
-
-// nopCloser keeps the Parquet writer from closing the caller's file.
-type nopCloser struct{ io.Writer }
-
-func (nopCloser) Close() error { return nil }
