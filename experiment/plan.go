@@ -52,15 +52,8 @@ func Calibrate(def *sweep.Definition, samples int) (Estimate, error) {
 	var simTime time.Duration
 	cache := NewFICache()
 	var fiCurve *fiCurve
-	refs := make([]sweep.RunRef, 0, n)
-	for k := range n {
-		i := int64(k) * runs / int64(n)
-		for r := range def.RunsIn(i, i+1) {
-			r.Point = slices.Clone(r.Point)
-			refs = append(refs, r)
-		}
-	}
-	for k, ref := range refs {
+	refs := sampleRuns(def, n)
+	for _, ref := range refs {
 		m, err := ref.Point.Model()
 		if err != nil {
 			return est, err
@@ -78,13 +71,6 @@ func Calibrate(def *sweep.Definition, samples int) (Estimate, error) {
 			if _, _, err := cache.get(fiKey{Unit: u, DtS: m.Sim.DtSec, FI: m.FI}, def.Outputs.FICurves, &w.fi); err != nil {
 				return est, err
 			}
-		}
-		if k == 0 && def.Outputs.Traces {
-			res, err := w.Run(def, ref, cache, nil)
-			if err != nil {
-				return est, err
-			}
-			traces = res.Traces
 		}
 	}
 	// The runs as a sweep runs them: in lockstep groups where the simulation has them.
@@ -113,6 +99,9 @@ func Calibrate(def *sweep.Definition, samples int) (Estimate, error) {
 			return est, err
 		}
 		rows = append(rows, res.Row)
+		if j == 0 {
+			traces = res.Traces // (traces are recorded only one at a time)
+		}
 	}
 	est.RunMs = float64(simTime.Microseconds()) / 1e3 / float64(max(n, 1))
 	dir, err := os.MkdirTemp("", "eisweep-plan-")
@@ -187,6 +176,20 @@ func distinctUnits(def *sweep.Definition) int64 {
 	return total
 }
 
+// sampleRuns returns n of def's runs spread evenly over the sweep, their points their own.
+func sampleRuns(def *sweep.Definition, n int) []sweep.RunRef {
+	runs := def.Runs()
+	refs := make([]sweep.RunRef, 0, n)
+	for k := range n {
+		i := int64(k) * runs / int64(n)
+		for r := range def.RunsIn(i, i+1) {
+			r.Point = slices.Clone(r.Point)
+			refs = append(refs, r)
+		}
+	}
+	return refs
+}
+
 // calibrateKind calibrates a sweep of any experiment kind through its Kind: it runs up to
 // samples runs spread over the grid and writes their rows, as a sweep would, to temporary files.
 func calibrateKind(def *sweep.Definition, samples int) (Estimate, error) {
@@ -195,14 +198,7 @@ func calibrateKind(def *sweep.Definition, samples int) (Estimate, error) {
 	est := Estimate{Samples: n, FlushRows: 10_000}
 	session := For(def).NewSession(def, nil)
 	w := session.NewWorker()
-	var refs []sweep.RunRef
-	for k := range n {
-		i := int64(k) * runs / int64(n)
-		for r := range def.RunsIn(i, i+1) {
-			r.Point = slices.Clone(r.Point)
-			refs = append(refs, r)
-		}
-	}
+	refs := sampleRuns(def, n)
 	// As a sweep runs them: in lockstep groups where the worker has them.
 	lanes := 1
 	br, ok := w.(BatchRunner)
