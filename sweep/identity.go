@@ -83,17 +83,19 @@ func (pt Point) RunID(replicate int) RunID { return runID(pt.appendCanonical(nil
 
 // runID is the identity of a run of the point whose canonical form is canon.
 func runID(canon []byte, replicate int) RunID {
-	var buf [256]byte
-	b := append(buf[:0], canon...)
-	b = strconv.AppendInt(append(b, "replicate="...), int64(replicate), 10)
-	sum := sha256.Sum256(append(b, '\n'))
-	return RunID(binary.BigEndian.Uint64(sum[:8]))
+	var buf [32]byte
+	line := strconv.AppendInt(append(buf[:0], "replicate="...), int64(replicate), 10)
+	return RunID(canonHash(canon, append(line, '\n')))
 }
 
-// pointHash hashes the canonical form of pt followed by last, and returns the first 8 bytes
+// pointHash hashes the canonical form of pt followed by last (see canonHash).
+func pointHash(pt Point, last []byte) uint64 { return canonHash(pt.appendCanonical(nil), last) }
+
+// canonHash hashes a canonical form followed by last, and returns the first 8 bytes
 // (big-endian, so that their hex is the digest's first 16 hex digits).
-func pointHash(pt Point, last []byte) uint64 {
-	sum := sha256.Sum256(append(pt.appendCanonical(nil), last...))
+func canonHash(canon, last []byte) uint64 {
+	var buf [512]byte
+	sum := sha256.Sum256(append(append(buf[:0], canon...), last...))
 	return binary.BigEndian.Uint64(sum[:8])
 }
 
