@@ -115,15 +115,11 @@ func BenchmarkRunUnitsReplay(b *testing.B) {
 		b.Fatal(err)
 	}
 	const n = 32
-	var d Drive
 	exc, inh := make([]*Steps, n), make([]*Steps, n)
 	for r := range n {
-		e, i, err := d.Inputs(x, seedInput, uint64(r+1))
-		if err != nil {
-			b.Fatal(err)
-		}
-		exc[r], _ = NewSteps(Record(nil, e, x.Steps()))
-		inh[r], _ = NewSteps(Record(nil, i, x.Steps()))
+		es, is := recordedInput(b, x, uint64(r+1))
+		exc[r], _ = NewSteps(es)
+		inh[r], _ = NewSteps(is)
 	}
 	outs, errs := make([]UnitResult, n), make([]error, n)
 	var bt Batch

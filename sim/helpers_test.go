@@ -3,6 +3,7 @@ package sim
 import (
 	"strconv"
 	"strings"
+	"testing"
 )
 
 // fmtSeed formats x as Brian2 and numpy print it in the seed notebook: 8 decimals, trailing
@@ -16,3 +17,15 @@ func fmtSeed(x float64) string {
 }
 
 func fmtPA(amp float64) string { return fmtSeed(amp * 1e12) }
+
+// recordedInput returns the steps of the seed input's excitatory and inhibitory spikes of x's run
+// with the given seed, for replays.
+func recordedInput(tb testing.TB, x *Experiment, seed uint64) (exc, inh []int64) {
+	tb.Helper()
+	var d Drive
+	e, i, err := d.Inputs(x, seedInput, seed)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return Record(nil, e, x.Steps()), Record(nil, i, x.Steps())
+}

@@ -142,14 +142,9 @@ func TestRunUnitsEqualsRunUnit(t *testing.T) {
 		t.Fatal(err)
 	}
 	const n = 11
-	var d Drive
 	exc, inh := make([]*Steps, n), make([]*Steps, n)
 	for r := range n {
-		e, i, err := d.Inputs(x, seedInput, uint64(r+1))
-		if err != nil {
-			t.Fatal(err)
-		}
-		es, is := Record(nil, e, x.Steps()), Record(nil, i, x.Steps())
+		es, is := recordedInput(t, x, uint64(r+1))
 		if r == 2 || r == 9 { // 200,000 inhibitory spikes at step 3000
 			burst := make([]int64, 200_000)
 			for k := range burst {
